@@ -1,0 +1,66 @@
+"""dedup: remove repeated titles, copied captions, teasers, site chrome and duplicate
+documents from scraped text, keeping every byte of real content.
+
+    >>> import dedup
+    >>> dedup.clean("Big news\\nBig news\\n\\nThe story.\\n")
+    'Big news\\n\\nThe story.\\n'
+"""
+from typing import List, NamedTuple, Optional, Sequence
+
+from .config import DEFAULT, Config
+from .model import REASONS, Block, Removal
+
+__version__ = "0.1.0"
+__all__ = ["clean", "clean_and_explain", "Config", "Removal", "Block", "REASONS",
+           "Explained", "apply_removals", "__version__"]
+
+_BOM = "\ufeff"
+
+
+class Explained(NamedTuple):
+    """The cleaned text and the removals that turn the original into it."""
+
+    text: str
+    removals: List[Removal]
+
+
+def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequence = (),
+                      **options) -> Explained:
+    """Clean one document and say why each span went.
+
+    Args:
+        text: the document.
+        config: a `Config`; keyword `options` override its fields
+            (`clean_and_explain(text, min_copy_chars=30)`).
+        rules: compiled user rules (`dedup.detect.rules.load_rules`).
+
+    Returns:
+        `Explained(text, removals)`; `apply_removals(original, removals)` gives `text`.
+    """
+    from .detect import detect
+    from .rewrite import apply, tidy
+    from .segment import segment
+
+    config = (config or DEFAULT).replace(**options) if options else (config or DEFAULT)
+    # A byte-order mark is not part of the first line; it stays where it is.
+    offset = 1 if text.startswith(_BOM) else 0
+    body = text[offset:]
+    blocks = segment(body)
+    removals = tidy(body, blocks, detect(blocks, config, rules))
+    if offset:
+        removals = [r._replace(start=r.start + 1, end=r.end + 1,
+                               kept_ref=r.kept_ref and (r.kept_ref[0] + 1, r.kept_ref[1] + 1))
+                    for r in removals]
+    return Explained(apply(text, removals), removals)
+
+
+def clean(text: str, config: Optional[Config] = None, rules: Sequence = (), **options) -> str:
+    """Return `text` without its repeated and boilerplate parts (see `clean_and_explain`)."""
+    return clean_and_explain(text, config, rules, **options).text
+
+
+def apply_removals(text: str, removals: Sequence[Removal]) -> str:
+    """Replay removals (from `clean_and_explain` or the `--explain` JSON) on the original."""
+    from .rewrite import apply
+
+    return apply(text, sorted(removals, key=lambda r: r.start))

@@ -1,0 +1,61 @@
+"""One frozen object holding every threshold of the cleaner, with its default."""
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class Config:
+    """Thresholds and switches of the cleaner.
+
+    Lengths are counted in *key characters*: the letters, digits and marks of a block
+    after normalisation (see `dedup.shingle.key`). Wide (CJK) characters count as
+    `wide_char_weight` each, so a line of Chinese weighs about as much as its English
+    translation.
+
+    Attributes:
+        gram_size: character n-gram size used to compare blocks (8).
+        min_copy_chars: a block shorter than this is never removed as a copy of another
+            block (20); refrains, dialogue lines and list items live below it.
+        long_block_chars: a block at least this long is "long" (60): exact copies of long
+            blocks are removed wherever they stand; shorter exact repeats are kept
+            (refrains, headings, "A: Yes.") unless they copy the title.
+        max_affix_ratio: the part of a copy that is not in the block it copies (a caption
+            marker such as "(file photo)", a site suffix) may be at most this share of the
+            copy (0.4) ...
+        max_affix_chars: ... and at most this many key characters (30).
+        max_noise_chars: unmatched key characters that still count as "the same text"
+            (tokenisation noise such as a lost apostrophe) (2).
+        title_min_chars: the first line is treated as the title if it has at least this
+            many key characters (12).
+        head_blocks: near (non-exact) title copies are looked for in the first this many
+            non-blank blocks (6); exact copies anywhere.
+        tail_blocks: teaser lines ("NEXT ...", "Up next: ...") are looked for in the last
+            this many non-blank blocks (4).
+        max_link_words: a teaser or link line has at most this many words (30).
+        stop_gram_docs: a gram found in more distinct blocks than this is ignored when
+            looking for candidate pairs (keeps pathological input linear) (64).
+        rule_timeout: seconds a user rule may spend on one line before the run stops
+            with an error (1.0).
+        wide_char_weight: weight of one CJK character in lengths (3).
+    """
+
+    gram_size: int = 8
+    min_copy_chars: int = 20
+    long_block_chars: int = 60
+    max_affix_ratio: float = 0.4
+    max_affix_chars: int = 30
+    max_noise_chars: int = 2
+    title_min_chars: int = 12
+    head_blocks: int = 6
+    tail_blocks: int = 4
+    max_link_words: int = 30
+    stop_gram_docs: int = 64
+    rule_timeout: float = 1.0
+    wide_char_weight: int = 3
+
+    def replace(self, **changes):
+        """Return a copy with some options changed; unknown names raise TypeError."""
+        return replace(self, **changes)
+
+
+DEFAULT = Config()
+OPTION_NAMES = tuple(f.name for f in fields(Config))

@@ -1,0 +1,171 @@
+"""Copies inside one document: exact and near repeats, captions that copy a
+paragraph, blocks contained in a longer block.
+
+Inside one document the blocks are few, so they are compared exactly on character
+grams of their normalisation keys (`dedup.shingle`); no MinHash here.
+
+How a pair (s, L) of blocks with s no longer than L is judged:
+- the longest run of s found in L is the *core*; what is left of s is its *affix*;
+- s is a **repeat** of L when nothing but noise is left on either side: the later one
+  goes if the block is long (a short exact repeat is a refrain, a heading, "A: Yes."
+  and stays);
+- s is a **caption copy** when its affix is short and sits at its ends (a marker such
+  as "(AP Photo)" or "Credit: ...") and its core is long enough: it goes wherever it
+  stands (a leading marker only when s comes after L); symmetrically, when L is s plus a short marker, L goes (a caption copy never
+  wins over the paragraph it copies);
+- s is **contained** when L has much more text around the core: s goes only if it comes
+  after L, because a longer paragraph that quotes an earlier one must not take its place.
+Template lines that differ in one place ("... fair in Salem drew ..." / "... in Madison
+drew ...") share text on both sides of the difference, so they are never copies.
+"""
+from collections import defaultdict
+from typing import Dict, List, Sequence
+
+from ..config import Config
+from ..model import Block, Removal
+from ..shingle import coverage, grams, weight
+
+
+class _Entry:
+    __slots__ = ("block", "key", "size", "grams")
+
+    def __init__(self, block: Block, key: str, size: int, gram_set):
+        self.block, self.key, self.size, self.grams = block, key, size, gram_set
+
+
+def _ref(block: Block):
+    return (block.start, block.content_end)
+
+
+def find_copies(blocks: Sequence[Block], keys: Dict[int, str], protected: set,
+                config: Config) -> List[Removal]:
+    """Return removals for repeats, caption copies and contained blocks.
+
+    Args:
+        blocks: the document's blocks.
+        keys: normalisation key of every removable block, by block index.
+        protected: block indexes that must not be removed (the title).
+        config: thresholds.
+    """
+    k = config.gram_size
+    entries = []
+    for block in blocks:
+        key = keys.get(block.index)
+        if key is None:
+            continue
+        size = weight(key, config.wide_char_weight)
+        if size < config.min_copy_chars:
+            continue
+        entries.append(_Entry(block, key, size, grams(key, k)))
+
+    removals = {}
+    # Exact repeats by key first: cheap, and they keep the candidate index small. A
+    # repeat shares the fate of its first copy, decided below.
+    first_by_key = {}
+    distinct, repeats = [], []
+    for entry in entries:
+        first = first_by_key.setdefault(entry.key, entry)
+        (distinct if first is entry else repeats).append(entry)
+
+    postings = defaultdict(list)
+    for position, entry in enumerate(distinct):
+        for gram in entry.grams:
+            postings[gram].append(position)
+
+    for position, small in enumerate(distinct):
+        if small.block.index in protected or small.block.index in removals:
+            continue
+        counts = defaultdict(int)
+        for gram in small.grams:
+            holders = postings[gram]
+            if len(holders) > config.stop_gram_docs:
+                continue
+            for other in holders:
+                counts[other] += 1
+        need = (1 - config.max_affix_ratio) * len(small.grams)
+        for other_position, shared in sorted(counts.items()):
+            if other_position == position or shared < need:
+                continue
+            big = distinct[other_position]
+            verdict = _judge(small, big, config)
+            if verdict is None:
+                continue
+            reason, loser, winner, similarity = verdict
+            if loser.block.index in protected or loser.block.index in removals:
+                continue
+            removals[loser.block.index] = Removal(
+                loser.block.start, loser.block.end, reason, _ref(winner.block), similarity)
+            if loser is small:
+                break
+    for entry in repeats:
+        if entry.block.index in protected:
+            continue
+        first = first_by_key[entry.key]
+        fate = removals.get(first.block.index)
+        if fate is not None:
+            removals[entry.block.index] = fate._replace(start=entry.block.start, end=entry.block.end)
+        elif entry.size >= config.long_block_chars:
+            removals[entry.block.index] = Removal(
+                entry.block.start, entry.block.end, "repeated_block", _ref(first.block), 1.0)
+    return [_retarget(r, removals, blocks) for _, r in sorted(removals.items())]
+
+
+def _retarget(removal: Removal, removals, blocks) -> Removal:
+    seen = set()
+    ref = removal.kept_ref
+    by_start = {b.start: b.index for b in blocks}
+    while ref is not None:
+        index = by_start.get(ref[0])
+        if index is None or index not in removals or index in seen:
+            break
+        seen.add(index)
+        ref = removals[index].kept_ref
+    return removal._replace(kept_ref=ref)
+
+
+def _judge(a: _Entry, b: _Entry, config: Config):
+    """Decide whether one of two blocks copies the other; see the module docstring."""
+    small, big = (a, b) if (len(a.key), a.block.index) <= (len(b.key), b.block.index) else (b, a)
+    k = config.gram_size
+    start, end, run, covered = coverage(small.key, big.grams, k)
+    if run == 0 or covered > run:
+        # Nothing shared, or shared text on both sides of a difference: a template.
+        return None
+    affix = len(small.key) - run
+    noise = config.max_noise_chars
+    if affix > _max_affix(len(small.key), config):
+        return None
+    # Where is the core inside the big block, and how much of the big one is extra?
+    core = small.key[start:end]
+    big_start = big.key.find(core)
+    if big_start < 0:
+        # The run is made of grams from different places: not one copy.
+        return None
+    extra = len(big.key) - len(core)
+    similarity = run / len(small.key)
+    if affix <= noise and extra <= noise:
+        # The same text twice: drop the later copy of a long block.
+        if small.size < config.long_block_chars:
+            return None
+        first, later = sorted((small, big), key=lambda e: e.block.index)
+        return "repeated_block", later, first, 1.0
+    if affix > noise:
+        if run < config.min_copy_chars:
+            return None
+        if start > 0 and small.block.index < big.block.index:
+            # Text before an earlier block that a later one quotes ("1 of 4. <sentence>"
+            # quoted by a later paragraph): the later paragraph may be the copy. Keep.
+            return None
+        # A marker at the end of the small block: a caption copy, wherever it stands.
+        return "caption_copy", small, big, similarity
+    # The small block is (all but noise) inside the big one.
+    if extra <= _max_affix(len(big.key), config):
+        # The big block is the small one plus a marker: the marked copy goes.
+        return "caption_copy", big, small, len(core) / len(big.key)
+    if small.block.index > big.block.index:
+        return "contained", small, big, similarity
+    return None
+
+
+def _max_affix(length: int, config: Config) -> int:
+    return min(config.max_affix_chars, int(config.max_affix_ratio * length))

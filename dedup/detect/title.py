@@ -1,0 +1,149 @@
+"""The title printed several times, and the site name around it.
+
+The first non-blank line of a document is its title. Its later copies go: exact copies
+wherever they stand, and, near the top, copies that share the title's text but carry
+another site prefix or suffix ("<headline> - Site" / "<headline> trends now"). When
+such variants disagree on the affix, the text they share is the headline, so the
+affix is cut from the kept title too.
+"""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import regex
+
+from ..config import Config
+from ..model import Block, Removal
+from ..shingle import key_with_offsets
+
+
+def find_title(blocks: Sequence[Block], keys: Dict[int, str], config: Config
+               ) -> Tuple[Optional[Block], List[Removal]]:
+    """Return the title block and the removals for its copies and site affix.
+
+    The title is the first non-blank line, unless that line has no copies and a later
+    line near the top does (a navigation line above the headline): then that line,
+    provided its copies follow it directly (only copies or blank lines between, so a
+    poem's refrain near the top is not taken for a title).
+    """
+    head = [b for b in blocks if b.kind != "blank"][:config.head_blocks]
+    first = None
+    for position, block in enumerate(head):
+        key = keys.get(block.index)
+        if not block.removable or not key or len(key) < config.title_min_chars:
+            if position == 0:
+                return None, []
+            continue
+        removals = _title_copies(blocks, keys, block, config, anywhere=position == 0)
+        if position == 0:
+            first = block
+        if removals:
+            return block, removals
+    return first, []
+
+
+def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
+                  config: Config, anywhere: bool) -> List[Removal]:
+    """Removals for copies of `title` and for its site affix (see the module docstring).
+
+    With `anywhere`, exact copies count wherever they stand and near copies in the
+    head; without it, only copies in an unbroken run after the title count.
+    """
+    title_key = keys[title.index]
+    removals = []
+    affix_evidence = []  # (side, shared length) of variants whose affix differs
+    seen = 0
+    for block in blocks:
+        if block.index <= title.index or block.kind == "blank":
+            continue
+        seen += 1
+        key = keys.get(block.index)
+        copy = None
+        if block.removable and key:
+            if key == title_key:
+                copy = 1.0
+            elif seen <= config.head_blocks:
+                variant = _variant(title_key, key, config)
+                if variant is not None:
+                    copy = variant[1] / max(len(key), len(title_key))
+                    affix_evidence.append(variant)
+        if copy is not None:
+            removals.append(Removal(block.start, block.end, "title_repeat",
+                                    (title.start, title.content_end), copy))
+        elif not anywhere:
+            break
+    cut = _affix_cut(title, title_key, affix_evidence, config)
+    if cut is not None:
+        removals.append(Removal(cut[0], cut[1], "site_affix", None, None))
+    return removals
+
+
+def _variant(title_key: str, key: str, config: Config) -> Optional[Tuple[str, int]]:
+    """("suffix"|"prefix", shared length) if `key` is the title with another affix."""
+    best = None
+    for side, shared in (("suffix", _common_prefix(title_key, key)),
+                         ("prefix", _common_prefix(title_key[::-1], key[::-1]))):
+        tails = (len(title_key) - shared, len(key) - shared)
+        if shared < config.min_copy_chars or shared < max(tails) \
+                or 2 * shared < max(len(title_key), len(key)):
+            continue
+        if best is None or shared > best[1]:
+            best = (side, shared)
+    return best
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+# A separator between a headline and a site name: " | ", " - ", " : ", " » ", ...
+_SEPARATOR = regex.compile(r"\s+[|\-–—:·•/»›~]+\s+|\s*[|·•»›]\s*")
+
+
+def _affix_cut(title: Block, title_key: str, evidence, config: Config
+               ) -> Optional[Tuple[int, int]]:
+    """The span of the title's own affix, when its variants show where the headline ends.
+
+    The variants share the headline and sometimes the start of the site name too
+    ("<headline> | Site Online" / "<headline> - site.com"), so the cut is made at the
+    last separator inside the shared text's last `max_affix_chars` key characters, or
+    else where the shared text ends, and only at a word boundary.
+    """
+    if not evidence or any(side != evidence[0][0] for side, _ in evidence):
+        return None
+    side = evidence[0][0]
+    shared = min(n for _, n in evidence)
+    if shared >= len(title_key):
+        return None  # the title is the bare headline already
+    text = title.text
+    keyed, offsets = key_with_offsets(text)
+    if keyed != title_key:
+        return None
+    if side == "prefix":
+        # Work on the mirror image: the headline is the end of the line.
+        first = offsets[len(title_key) - shared]
+        lowest = offsets[min(len(title_key) - 1, len(title_key) - shared + config.max_affix_chars)]
+        seps = [m for m in _SEPARATOR.finditer(text, first, lowest)]
+        if seps:
+            return title.start + _lead(text), title.start + seps[0].end()
+        if first == 0 or text[first - 1].isalnum():
+            return None
+        return title.start + _lead(text), title.start + first
+    last = offsets[shared - 1] + 1
+    lowest = offsets[max(0, shared - config.max_affix_chars)]
+    seps = [m for m in _SEPARATOR.finditer(text, lowest, len(text)) if m.start() <= last]
+    if seps:
+        return title.start + seps[-1].start(), title.content_end
+    end = last
+    # Keep punctuation glued to the headline's last word ("over?", "'Jaws'").
+    while end < len(text) and not text[end].isspace() and not text[end].isalnum():
+        end += 1
+    if end >= len(text) or text[end - 1].isalnum() and text[end].isalnum():
+        return None
+    return title.start + end, title.content_end
+
+
+def _lead(text: str) -> int:
+    return len(text) - len(text.lstrip())

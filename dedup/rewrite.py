@@ -1,0 +1,65 @@
+"""Cut removed spans out of the original text; kept text stays byte-identical.
+
+The only other change is tidying: blank lines that a removal left next to each other
+are cut to one (none at the very start or end of the text), and the text keeps or
+lacks its final line break as the input did. The tidying is expressed as more
+removals (reason "blank"), so an explanation replays exactly.
+"""
+from typing import List, Sequence
+
+from .model import Block, Removal
+
+
+def apply(text: str, removals: Sequence[Removal]) -> str:
+    """Return `text` without the spans of `removals` (sorted, non-overlapping)."""
+    pieces = []
+    position = 0
+    for removal in removals:
+        pieces.append(text[position:removal.start])
+        position = removal.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def tidy(text: str, blocks: Sequence[Block], removals: Sequence[Removal]) -> List[Removal]:
+    """Return `removals` plus the blank-line and final-newline tidying they call for."""
+    if not removals:
+        return list(removals)
+    whole = {r.start for r in removals if _is_whole_line(r, blocks)}
+    removed_lines = {b.index for b in blocks if b.start in whole}
+    extra: List[Removal] = []
+    # Walk maximal runs of lines that are blank or removed; a run that holds a removal
+    # keeps at most one of its blank lines (none at the start or end of the text).
+    i, n = 0, len(blocks)
+    while i < n:
+        if blocks[i].kind != "blank" and blocks[i].index not in removed_lines:
+            i += 1
+            continue
+        j = i
+        while j < n and (blocks[j].kind == "blank" or blocks[j].index in removed_lines):
+            j += 1
+        run = blocks[i:j]
+        if any(b.index in removed_lines for b in run):
+            blanks = [b for b in run if b.kind == "blank" and b.index not in removed_lines]
+            edge = i == 0 or j == n
+            drop = blanks if edge else blanks[1:]
+            extra += [Removal(b.start, b.end, "blank") for b in drop]
+        i = j
+    merged = sorted(list(removals) + extra, key=lambda r: r.start)
+    return sorted(merged + _final_newline(text, blocks, merged), key=lambda r: r.start)
+
+
+def _is_whole_line(removal: Removal, blocks) -> bool:
+    return any(b.start == removal.start and b.end == removal.end for b in blocks)
+
+
+def _final_newline(text: str, blocks, removals: Sequence[Removal]) -> List[Removal]:
+    """If the input did not end with a line break but the kept text would, cut it."""
+    if not blocks or text.endswith(("\n", "\r")):
+        return []
+    cut = {(r.start, r.end) for r in removals}
+    kept = [b for b in blocks if (b.start, b.end) not in cut]
+    if not kept or kept[-1] is blocks[-1]:
+        return []
+    last = kept[-1]
+    return [Removal(last.content_end, last.end, "blank")]

@@ -1,0 +1,67 @@
+"""Split text into line blocks with exact spans, marking Markdown that is never rewritten."""
+import re
+from typing import List
+
+from .model import Block
+
+# A line and its terminator: \r\n, \n or a lone \r (old Mac files); the last line may
+# have none.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_FRONT_MATTER = ("---", "+++")
+
+
+def segment(text: str) -> List[Block]:
+    """Return one `Block` per line of `text`; joining their spans gives `text` back.
+
+    Markdown that must survive untouched is marked: YAML/TOML front matter at the top,
+    fenced code blocks, tables (rows around a `|---|` rule) and ATX headings.
+    """
+    blocks = []
+    for index, match in enumerate(_LINE.finditer(text)):
+        line = match.group()
+        content = line.rstrip("\r\n")
+        start = match.start()
+        kind = "text" if content.strip() else "blank"
+        blocks.append(Block(index, start, start + len(content), match.end(), kind, content))
+    if blocks:
+        _mark_markdown(blocks)
+    return blocks
+
+
+def _mark_markdown(blocks: List[Block]) -> None:
+    def mark(i, kind):
+        blocks[i] = blocks[i]._replace(kind=kind)
+
+    i = 0
+    first = blocks[0].text.strip().lstrip("\ufeff")
+    if first in _FRONT_MATTER:
+        close = next((j for j in range(1, len(blocks)) if blocks[j].text.strip() == first), None)
+        if close is not None:
+            for j in range(close + 1):
+                mark(j, "front_matter")
+            i = close + 1
+    fence = None
+    for j in range(i, len(blocks)):
+        text = blocks[j].text
+        opener = _FENCE.match(text)
+        if fence is not None:
+            mark(j, "code")
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence) \
+                    and not text.strip().strip(fence[0]):
+                fence = None
+        elif opener:
+            fence = opener.group(1)
+            mark(j, "code")
+        elif _HEADING.match(text):
+            mark(j, "heading")
+        elif _TABLE_RULE.match(text) and "|" in text and j > 0 and "|" in blocks[j - 1].text:
+            # The header row above the rule and every row below it that has a pipe.
+            mark(j - 1, "table")
+            mark(j, "table")
+            k = j + 1
+            while k < len(blocks) and "|" in blocks[k].text and blocks[k].kind == "text":
+                mark(k, "table")
+                k += 1
