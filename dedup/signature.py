@@ -253,7 +253,7 @@ def _premix(hashes: np.ndarray, scheme: str) -> np.ndarray:
 def _permute(values: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray, spare: Optional[np.ndarray]) -> np.ndarray:
     """Writes the permuted hashes into ``out``: one row per permutation, one column per hash."""
     np.multiply(a[:, None], values, out=out)  # wraps modulo 2**32 / 2**64, as in datasketch
-    np.add(out, b, out=out)
+    np.add(out, b[:, None], out=out)
     if spare is None:
         return out
     # "legacy": x % (2**61 - 1) & (2**32 - 1) without a division. With p = 2**61 - 1,
