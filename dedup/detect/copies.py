@@ -13,17 +13,23 @@ How a pair (s, L) of blocks with s no longer than L is judged:
   as "(AP Photo)" or "Credit: ...") and its core is long enough: it goes wherever it
   stands (a leading marker only when s comes after L); symmetrically, when L is s plus a short marker, L goes (a caption copy never
   wins over the paragraph it copies);
-- s is **contained** when L has much more text around the core: s goes only if it comes
-  after L, because a longer paragraph that quotes an earlier one must not take its place.
+- s is **contained** when L has much more text around the core: s goes only if it is
+  long and comes after L, because a longer paragraph that quotes an earlier one must not
+  take its place, and only if L is not a summary cut off with "...";
+- two blocks that differ only at the same end ("What to ask a birth mom" / "What to ask
+  an adoptee") are siblings, not copies, unless the shared part is a whole sentence of
+  the longer block (a caption copying a paragraph's first sentence).
 Template lines that differ in one place ("... fair in Salem drew ..." / "... in Madison
 drew ...") share text on both sides of the difference, so they are never copies.
 """
 from collections import defaultdict
 from typing import Dict, List, Sequence
 
+import regex
+
 from ..config import Config
 from ..model import Block, Removal
-from ..shingle import coverage, grams, weight
+from ..shingle import coverage, grams, key_with_offsets, weight
 
 
 class _Entry:
@@ -152,6 +158,16 @@ def _judge(a: _Entry, b: _Entry, config: Config):
     if affix > noise:
         if run < config.min_copy_chars:
             return None
+        if start == 0 and big_start == 0:
+            boundary = _sentence_break(big.block.text, len(core), after=True)
+        elif end == len(small.key) and big_start + len(core) == len(big.key):
+            boundary = _sentence_break(big.block.text, big_start, after=False)
+        else:
+            boundary = True
+        if not boundary:
+            # "What to ask a birth mom" / "What to ask an adoptee": siblings that differ
+            # at one end, not a copy of one sentence with a marker.
+            return None
         if start > 0 and small.block.index < big.block.index:
             # Text before an earlier block that a later one quotes ("1 of 4. <sentence>"
             # quoted by a later paragraph): the later paragraph may be the copy. Keep.
@@ -162,9 +178,33 @@ def _judge(a: _Entry, b: _Entry, config: Config):
     if extra <= _max_affix(len(big.key), config):
         # The big block is the small one plus a marker: the marked copy goes.
         return "caption_copy", big, small, len(core) / len(big.key)
-    if small.block.index > big.block.index:
+    if small.block.index > big.block.index and small.size >= config.long_block_chars \
+            and not _truncated(big.block.text):
         return "contained", small, big, similarity
     return None
+
+
+_SENTENCE_END = regex.compile(r"[.!?。！？…]")
+
+
+def _sentence_break(text: str, key_position: int, after: bool) -> bool:
+    """Does a sentence of `text` end at key character `key_position`?
+
+    The shared run may overshoot the break by a letter or two that happen to match
+    ("years. I|n" / "years. I|mage"), so a break just inside the run counts too.
+    """
+    _, offsets = key_with_offsets(text)
+    slack = range(key_position - 3, key_position + 1) if after else range(key_position, key_position + 4)
+    for position in slack:
+        if 0 < position < len(offsets):
+            if _SENTENCE_END.search(text, offsets[position - 1] + 1, offsets[position]):
+                return True
+    return False
+
+
+def _truncated(text: str) -> bool:
+    """A block cut off with an ellipsis is a summary: it never outranks the full text."""
+    return text.rstrip().endswith(("...", "\u2026"))
 
 
 def _max_affix(length: int, config: Config) -> int:

@@ -83,7 +83,7 @@ def _variant(title_key: str, key: str, config: Config) -> Optional[Tuple[str, in
                          ("prefix", _common_prefix(title_key[::-1], key[::-1]))):
         tails = (len(title_key) - shared, len(key) - shared)
         if shared < config.min_copy_chars or shared < max(tails) \
-                or 2 * shared < max(len(title_key), len(key)):
+                or max(tails) > config.max_affix_chars:
             continue
         if best is None or shared > best[1]:
             best = (side, shared)
