@@ -15,6 +15,7 @@ __all__ = ["clean", "clean_and_explain", "Config", "Removal", "Block", "REASONS"
            "Explained", "apply_removals", "__version__"]
 
 _BOM = "\ufeff"
+_MAX_PASSES = 8
 
 
 class Explained(NamedTuple):
@@ -38,20 +39,37 @@ def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequenc
         `Explained(text, removals)`; `apply_removals(original, removals)` gives `text`.
     """
     from .detect import detect
-    from .rewrite import apply, tidy
+    from .rewrite import OffsetMap, apply, tidy
     from .segment import segment
 
     config = (config or DEFAULT).replace(**options) if options else (config or DEFAULT)
     # A byte-order mark is not part of the first line; it stays where it is.
     offset = 1 if text.startswith(_BOM) else 0
-    body = text[offset:]
-    blocks = segment(body)
-    removals = tidy(body, blocks, detect(blocks, config, rules))
+    current = text[offset:]
+    offsets = OffsetMap(len(current))
+    removals: List[Removal] = []
+    cache: dict = {}
+    # Like ftfy, repeat until nothing changes, so that the output is a fixed point: a
+    # removal can move a line into the tail or next to the title. Copies among the
+    # remaining blocks do not depend on position, so a later pass first runs only the
+    # positional detectors and looks for copies again only if they found something.
+    for number in range(_MAX_PASSES):
+        blocks = segment(current)
+        found = detect(blocks, config, rules, cache, copies=number == 0)
+        if number and found:
+            found = detect(blocks, config, rules, cache)
+        found = tidy(current, blocks, found)
+        if not found:
+            break
+        removals += [piece for r in found for piece in offsets.original(r)]
+        offsets.cut(found)
+        current = apply(current, found)
+    removals.sort(key=lambda r: r.start)
     if offset:
         removals = [r._replace(start=r.start + 1, end=r.end + 1,
                                kept_ref=r.kept_ref and (r.kept_ref[0] + 1, r.kept_ref[1] + 1))
                     for r in removals]
-    return Explained(apply(text, removals), removals)
+    return Explained(text[:offset] + current, removals)
 
 
 def clean(text: str, config: Optional[Config] = None, rules: Sequence = (), **options) -> str:

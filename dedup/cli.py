@@ -28,8 +28,6 @@ def threshold_options(command):
                      show_default=True, help="Exact repeats at least this long are removed; shorter ones stay."),
         click.option("--max-affix-ratio", type=click.FloatRange(0, 1), default=DEFAULT.max_affix_ratio,
                      show_default=True, help="Largest share of a copy that may be a marker (caption, site name)."),
-        click.option("--gram-size", type=click.IntRange(3, 32), default=DEFAULT.gram_size,
-                     show_default=True, help="Character n-gram size used to compare blocks."),
         click.option("--rule-timeout", type=click.FloatRange(0.001), default=DEFAULT.rule_timeout,
                      show_default=True, help="Seconds a --rules pattern may run on one line."),
     ]

@@ -12,7 +12,6 @@ class Config:
     translation.
 
     Attributes:
-        gram_size: character n-gram size used to compare blocks (8).
         min_copy_chars: a block shorter than this is never removed as a copy of another
             block (20); refrains, dialogue lines and list items live below it.
         long_block_chars: a block at least this long is "long" (60): exact copies of long
@@ -31,14 +30,15 @@ class Config:
         tail_blocks: teaser lines ("NEXT ...", "Up next: ...") are looked for in the last
             this many non-blank blocks (4).
         max_link_words: a teaser or link line has at most this many words (30).
-        stop_gram_docs: a gram found in more distinct blocks than this is ignored when
-            looking for candidate pairs (keeps pathological input linear) (64).
+        stop_shingle_blocks: a shingle found in more distinct blocks than this is ignored when
+            looking for candidate pairs (keeps pathological input linear) (32).
+        max_candidates: at most this many candidate blocks, those sharing the most shingles,
+            are compared with each block (8).
         rule_timeout: seconds a user rule may spend on one line before the run stops
             with an error (1.0).
         wide_char_weight: weight of one CJK character in lengths (3).
     """
 
-    gram_size: int = 8
     min_copy_chars: int = 20
     long_block_chars: int = 60
     max_affix_ratio: float = 0.4
@@ -48,7 +48,8 @@ class Config:
     head_blocks: int = 6
     tail_blocks: int = 4
     max_link_words: int = 30
-    stop_gram_docs: int = 64
+    stop_shingle_blocks: int = 32
+    max_candidates: int = 8
     rule_timeout: float = 1.0
     wide_char_weight: int = 3
 

@@ -63,3 +63,49 @@ def _final_newline(text: str, blocks, removals: Sequence[Removal]) -> List[Remov
         return []
     last = kept[-1]
     return [Removal(last.content_end, last.end, "blank")]
+
+
+class OffsetMap:
+    """Maps offsets in a cleaned text back to the original it was cut from."""
+
+    def __init__(self, length: int):
+        # (offset in current text, offset in original, length) of each kept piece.
+        self.pieces = [(0, 0, length)] if length else []
+
+    def cut(self, removals: Sequence[Removal]) -> None:
+        """Record that `removals` (in current offsets) were cut from the current text."""
+        pieces, position = [], 0
+        for cur, orig, length in self.pieces:
+            start = cur
+            for removal in removals:
+                if removal.end <= start or removal.start >= cur + length:
+                    continue
+                if removal.start > start:
+                    pieces.append((position, orig + start - cur, removal.start - start))
+                    position += removal.start - start
+                start = max(start, removal.end)
+            if start < cur + length:
+                pieces.append((position, orig + start - cur, cur + length - start))
+                position += cur + length - start
+        self.pieces = pieces
+
+    def original(self, removal: Removal) -> List[Removal]:
+        """The removal in original offsets: one piece per kept piece it covers."""
+        out = []
+        for cur, orig, length in self.pieces:
+            start, end = max(removal.start, cur), min(removal.end, cur + length)
+            if start < end:
+                out.append(removal._replace(start=orig + start - cur, end=orig + end - cur,
+                                            kept_ref=self._ref(removal.kept_ref)))
+        return out
+
+    def _ref(self, ref):
+        if ref is None:
+            return None
+        return self._point(ref[0]), self._point(ref[1] - 1) + 1
+
+    def _point(self, offset: int) -> int:
+        for cur, orig, length in self.pieces:
+            if cur <= offset < cur + length:
+                return orig + offset - cur
+        return offset

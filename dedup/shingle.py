@@ -1,82 +1,113 @@
-"""Normalisation keys and character grams, the one way blocks are compared.
+"""Normalisation, tokens and shingles: the one way blocks are compared.
 
-A block's *key* is its text casefolded (after NFKC for non-ASCII text) with every
-character that is not a letter, digit or combining mark removed and every digit folded
-to 0, so "China 's military" and "China's military", curly and straight quotes, double
-spaces and different numbers all compare alike. Character grams of the key are robust
-to tokenisation noise and work for scripts written without spaces (CJK).
+A block's *tokens* are the runs of letters, digits and combining marks of its text,
+casefolded (after NFKC for non-ASCII text); characters of scripts written without
+spaces (Han, kana, Thai, ...) are one token each, so Chinese is compared character by
+character and nothing counts as a copy just because a tokenizer saw no words.
+Punctuation and spacing vanish and split clitics are glued back, so "China 's
+military" and "China's military", "is n't" and "isn't", curly
+and straight quotes and double spaces compare alike. Across documents digits are
+folded to 0 ("(c) 2019 Site" / "(c) 2020 Site"); inside one document they are kept
+("Line 1" and "Line 2" are list items, not copies).
+
+A block's *key* is its tokens joined: equal keys mean the same text.
+*Shingles* are pairs of neighbouring tokens (one token for a one-token block).
 """
+import re
 import unicodedata
-from typing import List, Set, Tuple
+from typing import List, Sequence, Set, Tuple
 
 import regex
 
-_NOT_KEY = regex.compile(r"[^\p{L}\p{N}\p{M}]+")
+_UNSPACED = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]\p{M}*"
+_TOKEN = regex.compile(_UNSPACED + r"|(?:(?!" + _UNSPACED + r")[\p{L}\p{N}\p{M}])+")
 _DIGIT = regex.compile(r"\p{Nd}")
-_WIDE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+")
+_ASCII_DIGIT = re.compile(r"[0-9]")
+# Tokenisers split clitics off ("China 's", "is n't"); glue them back.
+_CLITIC_SPACE = regex.compile(r"(?<=\w)\s+(?=n?['’]\w)")
+_WIDE = regex.compile(_UNSPACED)
+SHINGLE_SIZE = 2
 
 
-def key(text: str) -> str:
-    """Return the normalisation key of `text` (see the module docstring)."""
+def _prepare(text: str, fold_digits: bool) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    return _DIGIT.sub("0", _NOT_KEY.sub("", text.casefold()))
+    text = _CLITIC_SPACE.sub("", text.casefold())
+    return _DIGIT.sub("0", text) if fold_digits else text
 
 
-def key_with_offsets(text: str) -> Tuple[str, List[int]]:
-    """Return `key(text)` and, for each key character, its offset in `text`.
+def tokens(text: str, fold_digits: bool = True) -> List[str]:
+    """Return the tokens of `text` (see the module docstring)."""
+    if text.isascii():
+        text = text.lower()
+        if "'" in text:
+            text = _CLITIC_SPACE.sub("", text)
+        return _ASCII_TOKEN.findall(_ASCII_DIGIT.sub("0", text) if fold_digits else text)
+    return _TOKEN.findall(_prepare(text, fold_digits))
 
-    Slower than `key`; used only where a cut must land inside a line.
+
+def key(text: str, fold_digits: bool = True) -> str:
+    """Return the key of `text`: its tokens joined."""
+    return "".join(tokens(text, fold_digits))
+
+
+def key_with_offsets(text: str, fold_digits: bool = False) -> Tuple[str, List[int]]:
+    """Return `key(text, fold_digits)` and, for each key character, its offset in `text`.
+
+    Slower than `key`; used only where a cut must land inside a line. The key may
+    differ from `key(text)` where NFKC joins characters; callers check.
     """
     chars, offsets = [], []
     for i, char in enumerate(text):
-        for piece in key(char):
+        for piece in key(char, fold_digits):
             chars.append(piece)
             offsets.append(i)
     return "".join(chars), offsets
 
 
-def weight(k: str, wide_char_weight: int = 3) -> int:
-    """Length of a key, counting wide (CJK) characters `wide_char_weight` times."""
-    if k.isascii():
-        return len(k)
-    return len(k) + (wide_char_weight - 1) * len(_WIDE.findall(k))
+def weight(tokens_: Sequence[str], wide_char_weight: int = 3) -> int:
+    """Length in key characters, counting a character of an unspaced script
+    `wide_char_weight` times (a Chinese character carries about a word)."""
+    size = sum(map(len, tokens_))
+    if wide_char_weight != 1 and not all(map(str.isascii, tokens_)):
+        size += (wide_char_weight - 1) * sum(1 for t in tokens_ if _WIDE.match(t))
+    return size
 
 
-def grams(k: str, size: int) -> Set[str]:
-    """Character grams of a key; a key shorter than `size` is its own single gram."""
-    if len(k) <= size:
-        return {k} if k else set()
-    return {k[i:i + size] for i in range(len(k) - size + 1)}
+def shingles(tokens_: Sequence[str]) -> Set[Tuple[str, ...]]:
+    """Pairs of neighbouring tokens; a one-token block is its own shingle."""
+    if len(tokens_) < SHINGLE_SIZE:
+        return {tuple(tokens_)} if tokens_ else set()
+    return set(zip(tokens_, tokens_[1:]))
 
 
-def coverage(k: str, other_grams: Set[str], size: int) -> Tuple[int, int, int, int]:
-    """How `k` is covered by the grams of another key.
+def coverage(tokens_: Sequence[str], other: Set[Tuple[str, ...]]) -> Tuple[int, int, int]:
+    """How a token list is covered by another block's shingles.
 
-    Returns (run_start, run_end, run_length, covered): the longest stretch of `k` made
-    of grams found in `other_grams`, and the number of key characters covered at all.
-    A copy with a marker appended is one long run plus an uncovered end; two template
-    lines that differ in the middle ("... fair in Salem drew ..." / "... in Madison
-    drew ...") are two runs with a gap.
+    Returns (start, end, covered): the longest stretch `tokens_[start:end]` made of
+    shingles found in `other`, and how many tokens are covered at all. A copy with a
+    marker appended is one long stretch plus an uncovered end; two template lines that
+    differ in the middle share stretches on both sides of the difference.
     """
-    n = len(k)
-    if n <= size:
-        return (0, n, n, n) if k in other_grams else (0, 0, 0, 0)
+    n = len(tokens_)
+    if n < SHINGLE_SIZE:
+        return (0, n, n) if tuple(tokens_) in other else (0, 0, 0)
     best = (0, 0)
     covered = 0
     run_start = run_end = -1
-    for i in range(n - size + 1):
-        if k[i:i + size] in other_grams:
-            if i <= run_end:  # extends the current run
-                run_end = i + size
-            else:
-                if run_end > run_start:
-                    covered += run_end - run_start
-                    if run_end - run_start > best[1] - best[0]:
-                        best = (run_start, run_end)
-                run_start, run_end = i, i + size
+    for i, pair in enumerate(zip(tokens_, tokens_[1:])):
+        if pair in other:
+            if i < run_end:
+                run_end = i + SHINGLE_SIZE
+                continue
+            if run_end > run_start:
+                covered += run_end - run_start
+                if run_end - run_start > best[1] - best[0]:
+                    best = (run_start, run_end)
+            run_start, run_end = i, i + SHINGLE_SIZE
     if run_end > run_start:
         covered += run_end - run_start
         if run_end - run_start > best[1] - best[0]:
             best = (run_start, run_end)
-    return best[0], best[1], best[1] - best[0], covered
+    return best[0], best[1], covered

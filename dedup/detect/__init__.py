@@ -1,32 +1,44 @@
 """Detectors inside one document. Each is a small pure function returning Removals."""
-from typing import List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from ..config import Config
 from ..model import Block, Removal
-from ..shingle import key
+from ..shingle import tokens
 from .copies import find_copies
 from .rules import Rule, find_rule_lines
 from .teaser import find_link_lines
 from .title import find_title
 
 
-def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = ()) -> List[Removal]:
+def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
+           cache: Optional[Dict[str, List[str]]] = None, copies: bool = True) -> List[Removal]:
     """Run every in-document detector; return non-overlapping removals sorted by start.
 
     When two detectors claim the same line, the first in this order wins: user rules,
-    title copies, teaser and link lines, copies of other blocks.
+    title copies, teaser and link lines, copies of other blocks. `cache` (line text ->
+    tokens) saves work when the same document is looked at again; `copies=False` skips
+    the copy detector, whose findings do not depend on position.
     """
-    keys = {b.index: key(b.text) for b in blocks if b.removable}
+    cache = {} if cache is None else cache
+    tokens_by_block = {}
+    for block in blocks:
+        if block.removable:
+            toks = cache.get(block.text)
+            if toks is None:
+                toks = cache[block.text] = tokens(block.text, fold_digits=False)
+            tokens_by_block[block.index] = toks
     found: List[Removal] = []
     if rules:
         found += find_rule_lines(blocks, rules, config.rule_timeout)
-    title, title_removals = find_title(blocks, keys, config)
+    title, title_removals = find_title(blocks, tokens_by_block, config)
     protected = set() if title is None else {title.index}
     found += title_removals
     found += find_link_lines(blocks, config)
-    claimed = {r.start for r in found}
-    protected |= {b.index for b in blocks if b.start in claimed}
-    found += find_copies(blocks, keys, protected, config)
+    by_start = {b.start: b.index for b in blocks}
+    claimed = {by_start[r.start]: r for r in found
+               if r.start in by_start and blocks[by_start[r.start]].end == r.end}
+    if copies:
+        found += find_copies(blocks, tokens_by_block, protected, claimed, config)
     return merge(found)
 
 

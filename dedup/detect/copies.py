@@ -1,11 +1,12 @@
 """Copies inside one document: exact and near repeats, captions that copy a
 paragraph, blocks contained in a longer block.
 
-Inside one document the blocks are few, so they are compared exactly on character
-grams of their normalisation keys (`dedup.shingle`); no MinHash here.
+Inside one document the blocks are few, so they are compared exactly on their token
+shingles (`dedup.shingle`); no MinHash here.
 
 How a pair (s, L) of blocks with s no longer than L is judged:
-- the longest run of s found in L is the *core*; what is left of s is its *affix*;
+- the longest run of s found in L is the *core*; what is left of s is its *affix*
+  (lengths in key characters);
 - s is a **repeat** of L when nothing but noise is left on either side: the later one
   goes if the block is long (a short exact repeat is a refrain, a heading, "A: Yes."
   and stays);
@@ -22,47 +23,56 @@ How a pair (s, L) of blocks with s no longer than L is judged:
 Template lines that differ in one place ("... fair in Salem drew ..." / "... in Madison
 drew ...") share text on both sides of the difference, so they are never copies.
 """
-from collections import defaultdict
 from typing import Dict, List, Sequence
 
 import regex
 
 from ..config import Config
 from ..model import Block, Removal
-from ..shingle import coverage, grams, key_with_offsets, weight
+from ..shingle import coverage, key_with_offsets, shingles, weight
 
 
 class _Entry:
-    __slots__ = ("block", "key", "size", "grams")
+    __slots__ = ("block", "tokens", "key", "size", "shingles", "_ends")
 
-    def __init__(self, block: Block, key: str, size: int, gram_set):
-        self.block, self.key, self.size, self.grams = block, key, size, gram_set
+    def __init__(self, block: Block, tokens_: List[str], config: Config):
+        self.block, self.tokens = block, tokens_
+        self.key = "".join(tokens_)
+        self.size = weight(tokens_, config.wide_char_weight)
+        self.shingles = shingles(tokens_)
+        self._ends = None
+
+    def chars(self, start: int, end: int) -> int:
+        """Key characters in tokens[start:end]."""
+        if self._ends is None:
+            ends, total = [0], 0
+            for token in self.tokens:
+                total += len(token)
+                ends.append(total)
+            self._ends = ends
+        return self._ends[end] - self._ends[start]
 
 
 def _ref(block: Block):
     return (block.start, block.content_end)
 
 
-def find_copies(blocks: Sequence[Block], keys: Dict[int, str], protected: set,
-                config: Config) -> List[Removal]:
+def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], protected: set,
+                claimed: Dict[int, Removal], config: Config) -> List[Removal]:
     """Return removals for repeats, caption copies and contained blocks.
 
     Args:
         blocks: the document's blocks.
-        keys: normalisation key of every removable block, by block index.
+        tokens_by_block: tokens of every removable block, by block index.
         protected: block indexes that must not be removed (the title).
+        claimed: removals other detectors made, by block index; an exact repeat of a
+            claimed block goes the same way.
         config: thresholds.
     """
-    k = config.gram_size
-    entries = []
-    for block in blocks:
-        key = keys.get(block.index)
-        if key is None:
-            continue
-        size = weight(key, config.wide_char_weight)
-        if size < config.min_copy_chars:
-            continue
-        entries.append(_Entry(block, key, size, grams(key, k)))
+    protected = protected | set(claimed)
+    entries = [_Entry(blocks[index], toks, config) for index, toks in tokens_by_block.items()]
+    entries = [e for e in entries if e.size >= config.min_copy_chars]
+    entries.sort(key=lambda e: e.block.index)
 
     removals = {}
     # Exact repeats by key first: cheap, and they keep the candidate index small. A
@@ -73,25 +83,19 @@ def find_copies(blocks: Sequence[Block], keys: Dict[int, str], protected: set,
         first = first_by_key.setdefault(entry.key, entry)
         (distinct if first is entry else repeats).append(entry)
 
-    postings = defaultdict(list)
+    postings: Dict[tuple, List[int]] = {}
     for position, entry in enumerate(distinct):
-        for gram in entry.grams:
-            postings[gram].append(position)
+        for shingle in entry.shingles:
+            holders = postings.get(shingle)
+            if holders is None:
+                postings[shingle] = [position]
+            else:
+                holders.append(position)
 
     for position, small in enumerate(distinct):
         if small.block.index in protected or small.block.index in removals:
             continue
-        counts = defaultdict(int)
-        for gram in small.grams:
-            holders = postings[gram]
-            if len(holders) > config.stop_gram_docs:
-                continue
-            for other in holders:
-                counts[other] += 1
-        need = (1 - config.max_affix_ratio) * len(small.grams)
-        for other_position, shared in sorted(counts.items()):
-            if other_position == position or shared < need:
-                continue
+        for other_position in _candidates(small, position, distinct, postings, config):
             big = distinct[other_position]
             verdict = _judge(small, big, config)
             if verdict is None:
@@ -103,11 +107,12 @@ def find_copies(blocks: Sequence[Block], keys: Dict[int, str], protected: set,
                 loser.block.start, loser.block.end, reason, _ref(winner.block), similarity)
             if loser is small:
                 break
+
     for entry in repeats:
         if entry.block.index in protected:
             continue
         first = first_by_key[entry.key]
-        fate = removals.get(first.block.index)
+        fate = removals.get(first.block.index) or claimed.get(first.block.index)
         if fate is not None:
             removals[entry.block.index] = fate._replace(start=entry.block.start, end=entry.block.end)
         elif entry.size >= config.long_block_chars:
@@ -116,7 +121,33 @@ def find_copies(blocks: Sequence[Block], keys: Dict[int, str], protected: set,
     return [_retarget(r, removals, blocks) for _, r in sorted(removals.items())]
 
 
+def _candidates(small: _Entry, position: int, distinct, postings, config: Config):
+    """Blocks that may hold the core of `small`, in document order.
+
+    A core covers at least 1 - max_affix_ratio of `small`, so it holds the shingles
+    around the middle of `small`: only their postings are read. Shingles found in more
+    than `stop_shingle_blocks` blocks are skipped and at most `max_candidates` blocks, those
+    sharing the most shingles, are tried, which keeps pathological input (thousands of
+    near-identical lines) linear.
+    """
+    n = len(small.tokens)
+    low = max(0, int(n * config.max_affix_ratio) - 1)
+    high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
+    found = set()
+    for i in range(low, high):
+        holders = postings.get(tuple(small.tokens[i:i + 2]), ())
+        if len(holders) <= config.stop_shingle_blocks:
+            found.update(holders)
+    found.discard(position)
+    need = (1 - config.max_affix_ratio) * len(small.shingles) - 1
+    ranked = sorted((-shared, other) for other in found
+                    for shared in (len(small.shingles & distinct[other].shingles),)
+                    if shared >= need)
+    return sorted(other for _, other in ranked[:config.max_candidates])
+
+
 def _retarget(removal: Removal, removals, blocks) -> Removal:
+    """Point a removal at a block that stays, following chains of copies."""
     seen = set()
     ref = removal.kept_ref
     by_start = {b.start: b.index for b in blocks}
@@ -132,20 +163,20 @@ def _retarget(removal: Removal, removals, blocks) -> Removal:
 def _judge(a: _Entry, b: _Entry, config: Config):
     """Decide whether one of two blocks copies the other; see the module docstring."""
     small, big = (a, b) if (len(a.key), a.block.index) <= (len(b.key), b.block.index) else (b, a)
-    k = config.gram_size
-    start, end, run, covered = coverage(small.key, big.grams, k)
-    if run == 0 or covered > run:
+    start, end, covered = coverage(small.tokens, big.shingles)
+    if end == start or covered > end - start:
         # Nothing shared, or shared text on both sides of a difference: a template.
         return None
+    run = small.chars(start, end)
     affix = len(small.key) - run
     noise = config.max_noise_chars
     if affix > _max_affix(len(small.key), config):
         return None
     # Where is the core inside the big block, and how much of the big one is extra?
-    core = small.key[start:end]
+    core = small.key[small.chars(0, start):small.chars(0, end)]
     big_start = big.key.find(core)
     if big_start < 0:
-        # The run is made of grams from different places: not one copy.
+        # The run is made of shingles from different places: not one copy.
         return None
     extra = len(big.key) - len(core)
     similarity = run / len(small.key)
@@ -156,11 +187,11 @@ def _judge(a: _Entry, b: _Entry, config: Config):
         first, later = sorted((small, big), key=lambda e: e.block.index)
         return "repeated_block", later, first, 1.0
     if affix > noise:
-        if run < config.min_copy_chars:
+        if small.size - (len(small.key) - run) < config.min_copy_chars:
             return None
         if start == 0 and big_start == 0:
             boundary = _sentence_break(big.block.text, len(core), after=True)
-        elif end == len(small.key) and big_start + len(core) == len(big.key):
+        elif end == len(small.tokens) and big_start + len(core) == len(big.key):
             boundary = _sentence_break(big.block.text, big_start, after=False)
         else:
             boundary = True

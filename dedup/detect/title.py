@@ -12,31 +12,41 @@ import regex
 
 from ..config import Config
 from ..model import Block, Removal
-from ..shingle import key_with_offsets
+from ..shingle import key_with_offsets, shingles
 
 
-def find_title(blocks: Sequence[Block], keys: Dict[int, str], config: Config
+def find_title(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], config: Config
                ) -> Tuple[Optional[Block], List[Removal]]:
-    """Return the title block and the removals for its copies and site affix.
+    """Return the title block to protect, and the removals for its copies and site affix.
 
     The title is the first non-blank line, unless that line has no copies and a later
     line near the top does (a navigation line above the headline): then that line,
     provided its copies follow it directly (only copies or blank lines between, so a
-    poem's refrain near the top is not taken for a title).
+    poem's refrain near the top is not taken for a title) and it does not itself copy
+    a line above it (a caption under a first paragraph).
     """
+    keys = {index: "".join(toks) for index, toks in tokens_by_block.items()}
     head = [b for b in blocks if b.kind != "blank"][:config.head_blocks]
     first = None
+    above = set()
     for position, block in enumerate(head):
         key = keys.get(block.index)
         if not block.removable or not key or len(key) < config.title_min_chars:
             if position == 0:
                 return None, []
             continue
+        own = shingles(tokens_by_block[block.index])
+        copies_above = 2 * len(own & above) >= len(own)
+        above |= own
+        if copies_above:
+            continue
         removals = _title_copies(blocks, keys, block, config, anywhere=position == 0)
         if position == 0:
             first = block
         if removals:
-            return block, removals
+            # A title below the first line is not protected: it may itself be a caption
+            # copy, and protecting it would make the result depend on its copies.
+            return (block if position == 0 else None), removals
     return first, []
 
 
@@ -61,7 +71,7 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
             if key == title_key:
                 copy = 1.0
             elif seen <= config.head_blocks:
-                variant = _variant(title_key, key, config)
+                variant = _variant(title_key, key, config, prefixes=anywhere)
                 if variant is not None:
                     copy = variant[1] / max(len(key), len(title_key))
                     affix_evidence.append(variant)
@@ -76,14 +86,23 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
     return removals
 
 
-def _variant(title_key: str, key: str, config: Config) -> Optional[Tuple[str, int]]:
-    """("suffix"|"prefix", shared length) if `key` is the title with another affix."""
+def _variant(title_key: str, key: str, config: Config, prefixes: bool
+             ) -> Optional[Tuple[str, int]]:
+    """("suffix"|"prefix", shared length) if `key` is the title with another affix.
+
+    With `prefixes` False only another suffix counts ("<headline> - Site").
+    """
     best = None
-    for side, shared in (("suffix", _common_prefix(title_key, key)),
-                         ("prefix", _common_prefix(title_key[::-1], key[::-1]))):
+    head = _common_prefix(title_key, key)
+    tail = _common_prefix(title_key[::-1], key[::-1])
+    sides = (("suffix", head, tail), ("prefix", tail, head)) if prefixes else (("suffix", head, tail),)
+    for side, shared, other_end in sides:
         tails = (len(title_key) - shared, len(key) - shared)
         if shared < config.min_copy_chars or shared < max(tails) \
-                or max(tails) > config.max_affix_chars:
+                or max(tails) > config.max_affix_chars \
+                or other_end > max(config.max_noise_chars, min(tails) // 2):
+            # Too little shared, affixes too long, or the two lines also agree at the
+            # other end ("Line 1 of the list" / "Line 2 of the list"): not a title copy.
             continue
         if best is None or shared > best[1]:
             best = (side, shared)
