@@ -26,7 +26,7 @@ class Explained(NamedTuple):
 
 
 def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequence = (),
-                      **options) -> Explained:
+                      chrome=None, **options) -> Explained:
     """Clean one document and say why each span went.
 
     Args:
@@ -34,6 +34,7 @@ def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequenc
         config: a `Config`; keyword `options` override its fields
             (`clean_and_explain(text, min_copy_chars=30)`).
         rules: compiled user rules (`dedup.detect.rules.load_rules`).
+        chrome: what a corpus or a site profile taught (`dedup.corpus.chrome.Chrome`).
 
     Returns:
         `Explained(text, removals)`; `apply_removals(original, removals)` gives `text`.
@@ -55,9 +56,9 @@ def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequenc
     # positional detectors and looks for copies again only if they found something.
     for number in range(_MAX_PASSES):
         blocks = segment(current)
-        found = detect(blocks, config, rules, cache, copies=number == 0)
+        found = detect(blocks, config, rules, cache, copies=number == 0, chrome=chrome)
         if number and found:
-            found = detect(blocks, config, rules, cache)
+            found = detect(blocks, config, rules, cache, chrome=chrome)
         found = tidy(current, blocks, found)
         if not found:
             break
@@ -72,9 +73,10 @@ def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequenc
     return Explained(text[:offset] + current, removals)
 
 
-def clean(text: str, config: Optional[Config] = None, rules: Sequence = (), **options) -> str:
+def clean(text: str, config: Optional[Config] = None, rules: Sequence = (), chrome=None,
+          **options) -> str:
     """Return `text` without its repeated and boilerplate parts (see `clean_and_explain`)."""
-    return clean_and_explain(text, config, rules, **options).text
+    return clean_and_explain(text, config, rules, chrome, **options).text
 
 
 def apply_removals(text: str, removals: Sequence[Removal]) -> str:

@@ -42,32 +42,72 @@ def main():
     """Remove repeated titles, copied captions, teasers and link lines from text."""
 
 
+def corpus_options(command):
+    """Options of the commands that read a corpus of JSON lines."""
+    options = [
+        click.option("--text-key", default="text", show_default=True, help="Field holding the text."),
+        click.option("--id-key", default="id", show_default=True, help="Field holding the document id."),
+        click.option("--skip-bad", is_flag=True,
+                     help="Skip (and count) bad JSON lines instead of stopping at the first."),
+        click.option("--chrome-min-docs", type=click.IntRange(2), default=DEFAULT.chrome_min_docs,
+                     show_default=True, help="A line in at least this many documents may be chrome..."),
+        click.option("--chrome-min-share", type=click.FloatRange(0, 1), default=DEFAULT.chrome_min_share,
+                     show_default=True, help="...if also in at least this share of them."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--explain", is_flag=True, help="Write JSON describing every removal instead of the text.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the input (and output).")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False),
               help="File of extra patterns (regex syntax), one a line; a matching line is removed.")
+@click.option("--profile", "profile_path", type=click.Path(dir_okay=False),
+              help="Site profile from `dedup learn`: chrome lines, title affixes, headlines.")
+@click.option("--jsonl", is_flag=True,
+              help="Input is JSON lines forming one corpus: learn chrome, drop near-duplicate documents.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="With --jsonl: write here (atomically) instead of stdout.")
+@click.option("--keep", type=click.Choice(["first", "longest"]), default="first", show_default=True,
+              help="With --jsonl: which document of a near-duplicate cluster stays.")
+@click.option("--keep-duplicates", is_flag=True,
+              help="With --jsonl: keep near-duplicate documents, marked in a \"duplicate_of\" field.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress on stderr (default: when stderr is a terminal).")
+@corpus_options
 @threshold_options
-def clean(files, explain, encoding, rules_path, **thresholds):
+def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, keep, keep_duplicates,
+          progress, text_key, id_key, skip_bad, **thresholds):
     """Clean FILES (or stdin, also for "-") and write the result to stdout.
 
     Each file is one document. With --explain, one JSON object per document is written
     instead: its removals with reason, span, the block each duplicates and similarity.
+    With --jsonl the input is a corpus of JSON lines ({"id": ..., "text": ...}, other
+    fields kept) and the output too.
     """
     from . import clean_and_explain
     from .detect.rules import RuleError, load_rules
     from .io import InputError, decode, encode, read_bytes, silence_stdout, write_stdout
 
     config = DEFAULT.replace(**thresholds)
+    if output and not jsonl:
+        raise BadInput("-o/--output goes with --jsonl; for text, redirect stdout")
     try:
         rules = load_rules(rules_path) if rules_path else ()
+        chrome = _load_profile(profile_path)
+        if jsonl:
+            from .corpus_cli import clean_jsonl
+            return clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad,
+                               keep, keep_duplicates, explain, progress)
         # Read and clean everything before writing anything: no partial output.
         outputs = []
         for path in files or ("-",):
             name = "<stdin>" if path == "-" else path
             text = decode(read_bytes(path), name, encoding)
-            result = clean_and_explain(text, config, rules)
+            result = clean_and_explain(text, config, rules, chrome)
             if explain:
                 outputs.append((json.dumps(_explanation(name, text, result), ensure_ascii=False)
                                 + "\n").encode("utf-8"))
@@ -79,6 +119,32 @@ def clean(files, explain, encoding, rules_path, **thresholds):
         write_stdout(b"".join(outputs))
     except BrokenPipeError:
         silence_stdout()
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Profile file to write (JSON).")
+@click.option("--jsonl/--text", default=True, show_default=True,
+              help="FILES are JSON lines (a corpus), or plain text files (one document each).")
+@corpus_options
+def learn(files, output, jsonl, text_key, id_key, skip_bad, chrome_min_docs, chrome_min_share):
+    """Learn a site profile (chrome lines, title affixes, headlines) from FILES."""
+    from .corpus_cli import learn_profile
+
+    config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
+    learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad)
+
+
+def _load_profile(path):
+    if not path:
+        return None
+    from .corpus.profile import ProfileError, load
+
+    try:
+        return load(path)
+    except ProfileError as error:
+        raise BadInput(str(error)) from error
 
 
 def _explanation(name, text, result):

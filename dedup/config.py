@@ -34,6 +34,17 @@ class Config:
             looking for candidate pairs (keeps pathological input linear) (32).
         max_candidates: at most this many candidate blocks, those sharing the most shingles,
             are compared with each block (8).
+        chrome_min_docs: corpus mode: a line (or title affix) is site chrome when found in
+            at least this many documents ... (3)
+        chrome_min_share: ... and in at least this share of the documents, standing at
+            their top or bottom (0.5) ...
+        chrome_body_share: ... or in at least this share wherever it stands (0.8).
+        near_dup_jaccard: corpus mode: two documents are near-duplicates when their word
+            3-gram sets (after chrome is removed) have at least this Jaccard
+            similarity ... (0.2)
+        near_dup_containment: ... and the smaller set lies at least this much inside the
+            larger one (0.4).
+        num_perm: MinHash permutations (128).
         rule_timeout: seconds a user rule may spend on one line before the run stops
             with an error (1.0).
         wide_char_weight: weight of one CJK character in lengths (3).
@@ -50,6 +61,12 @@ class Config:
     max_link_words: int = 30
     stop_shingle_blocks: int = 32
     max_candidates: int = 8
+    chrome_min_docs: int = 3
+    chrome_min_share: float = 0.5
+    chrome_body_share: float = 0.8
+    near_dup_jaccard: float = 0.2
+    near_dup_containment: float = 0.4
+    num_perm: int = 128
     rule_timeout: float = 1.0
     wide_char_weight: int = 3
 

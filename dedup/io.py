@@ -1,5 +1,7 @@
 """Bytes in and out: decoding on purpose, with errors that say what to do."""
 import codecs
+import contextlib
+import tempfile
 import os
 import sys
 from typing import BinaryIO
@@ -72,3 +74,26 @@ def silence_stdout() -> None:
     """After a closed pipe (`| head`), point stdout at /dev/null so exit is quiet."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
+
+
+@contextlib.contextmanager
+def atomic_output(path: str, mode: int = None):
+    """Write a file atomically: a temporary file in the same folder, then `os.replace`.
+
+    If anything fails (or the run is interrupted) the temporary file is removed and the
+    old file, if any, is left as it was.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".dedup-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

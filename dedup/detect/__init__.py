@@ -11,13 +11,15 @@ from .title import find_title
 
 
 def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
-           cache: Optional[Dict[str, List[str]]] = None, copies: bool = True) -> List[Removal]:
+           cache: Optional[Dict[str, List[str]]] = None, copies: bool = True,
+           chrome=None) -> List[Removal]:
     """Run every in-document detector; return non-overlapping removals sorted by start.
 
     When two detectors claim the same line, the first in this order wins: user rules,
     title copies, teaser and link lines, copies of other blocks. `cache` (line text ->
     tokens) saves work when the same document is looked at again; `copies=False` skips
-    the copy detector, whose findings do not depend on position.
+    the copy detector, whose findings do not depend on position; `chrome` (a
+    `dedup.corpus.chrome.Chrome`) adds what a corpus or a site profile taught.
     """
     cache = {} if cache is None else cache
     tokens_by_block = {}
@@ -30,9 +32,15 @@ def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
     found: List[Removal] = []
     if rules:
         found += find_rule_lines(blocks, rules, config.rule_timeout)
-    title, title_removals = find_title(blocks, tokens_by_block, config)
+    affixes = None
+    if chrome is not None:
+        from .learned import find_learned, learned_affixes
+        affixes = learned_affixes(blocks, chrome)
+    title, title_removals = find_title(blocks, tokens_by_block, config, affixes)
     protected = set() if title is None else {title.index}
     found += title_removals
+    if chrome is not None:
+        found += find_learned(blocks, chrome, title)
     found += find_link_lines(blocks, config)
     by_start = {b.start: b.index for b in blocks}
     claimed = {by_start[r.start]: r for r in found

@@ -1,10 +1,10 @@
 """Teaser and link lines: "NEXT <headline>", "Read more from <site>", "Related: ...".
 
 The patterns are generic lead phrases in several languages, combined with position
-and length: a teaser lead ("Next", "Don't miss", "Also trending") only counts in the
-tail of the document, where pages put their "read next" block, while a link lead
-("Read more from <site>", "More stories:", "Share this article") counts anywhere but
-only on a short line that is nothing else. Site names are never written here; a site's
+and length: a lead followed by a headline ("Next ...", "Don't miss: ...", "Related:
+...", "Read more: ...") is a teaser only in the tail of the document, where pages put
+their "read next" block, while a line that only links elsewhere ("Read more from
+<site>", "More stories: site.com ...", "Share this article") counts anywhere. Site names are never written here; a site's
 own wording is learned from repetition across documents (corpus mode) or given with
 `--rules`.
 """
@@ -37,26 +37,29 @@ _TEASER_LEADS = [
     r"lees (?:ook|meer)", r"meer over",
 ]
 
-# Leads of a line that only links elsewhere: anywhere, if the line is short.
+# Leads of a line that only links elsewhere: anywhere, if nothing follows but a short
+# name ("Read more from <site>", "More stories: site.com ...", "Share this article").
 _LINK_LEADS = [
-    r"(?:read|see|view|find|get|discover|click here for|for) (?:more|all)(?: stories| news| articles| posts| coverage)?"
-    r"(?: (?:from|at|on|in|of) .{1,60})?",
-    r"more (?:stories|news|articles|posts|coverage)(?: (?:from|at|on|in) .{1,60})?",
-    r"more from .{1,60}", r"continue reading(?: .{1,60})?", r"read the (?:full|whole|original) (?:story|article|post)(?: .{1,60})?",
-    r"click here(?: to (?:read|see|view) more)?", r"see more", r"read more",
-    r"share (?:this|the) (?:article|story|post|page|video)(?: on .{1,30})?", r"share on \w+",
-    r"(?:weiterlesen|mehr lesen|lesen sie mehr)(?: .{1,60})?", r"lire la suite(?: .{1,60})?",
-    r"(?:leer|ver) más(?: .{1,60})?", r"continua a leggere(?: .{1,60})?", r"saiba mais(?: .{1,60})?",
+    r"(?:read|see|view|find|get|discover|click here for|for) (?:more|all)"
+    r"(?: stories| news| articles| posts| coverage)?",
+    r"more (?:stories|news|articles|posts|coverage)", r"more", r"continue reading",
+    r"read the (?:full|whole|original) (?:story|article|post)",
+    r"click here(?: to (?:read|see|view) more)?",
+    r"share (?:this|the) (?:article|story|post|page|video)(?: on \w+)?", r"share on \w+",
+    r"weiterlesen", r"mehr lesen", r"lesen sie mehr", r"lire la suite", r"(?:leer|ver) más",
+    r"continua a leggere", r"saiba mais",
     r"(?:partager|compartir|condividi|teilen|compartilhe|delen)(?: (?:cet|este|questo|diesen|esse|dit) \w+)?",
 ]
+# The name after a link lead: up to five words after "from/at/on", or up to three
+# after a separator.
+_NAME = r"(?:\s+(?i:from|at|on|von|de|di|da)(?:\s+\S+){1,5}?|(?:%s(?:\s*\S+){1,3}?)?)" % r"\s*[:：|»›>–—-]+"
 
+# A lead, a separator, then a headline: a teaser for another article, in the tail.
 _TEASER = regex.compile(
     r"^\W*(?:(?i:%s)%s\s*\S|(?-i:NEXT|UP NEXT|READ NEXT|READ MORE|RELATED|WATCH|MORE)\s+\S)"
-    % ("|".join(_TEASER_LEADS), _SEP), regex.V0)
-_LINK = regex.compile(
-    r"^\W*(?i:%s)(?:%s)?\W*$|^\W*(?i:%s)%s\s*\S.{0,120}$"
-    % ("|".join(_LINK_LEADS), _SEP, r"read more|more stories|more news|related|see also", _SEP),
+    % ("|".join(_TEASER_LEADS + [r"read more", r"more (?:stories|news)", r"continue reading"]), _SEP),
     regex.V0)
+_LINK = regex.compile(r"^\W*(?i:%s)%s\s*(?:%s)?\W*$" % ("|".join(_LINK_LEADS), _NAME, _SEP), regex.V0)
 
 
 def find_link_lines(blocks: Sequence[Block], config: Config) -> List[Removal]:

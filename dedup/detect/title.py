@@ -15,7 +15,8 @@ from ..model import Block, Removal
 from ..shingle import key_with_offsets, shingles
 
 
-def find_title(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], config: Config
+def find_title(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], config: Config,
+               affixes: Optional[Dict[int, Tuple[int, int]]] = None
                ) -> Tuple[Optional[Block], List[Removal]]:
     """Return the title block to protect, and the removals for its copies and site affix.
 
@@ -24,8 +25,16 @@ def find_title(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], c
     provided its copies follow it directly (only copies or blank lines between, so a
     poem's refrain near the top is not taken for a title) and it does not itself copy
     a line above it (a caption under a first paragraph).
+
+    `affixes` gives, for lines near the top, how many leading and trailing tokens are a
+    site affix learned from a corpus (`dedup.corpus.chrome`): lines are compared
+    without them, and the title loses its own.
     """
-    keys = {index: "".join(toks) for index, toks in tokens_by_block.items()}
+    affixes = affixes or {}
+    keys = {}
+    for index, toks in tokens_by_block.items():
+        lead, tail = affixes.get(index, (0, 0))
+        keys[index] = "".join(toks[lead:len(toks) - tail])
     head = [b for b in blocks if b.kind != "blank"][:config.head_blocks]
     first = None
     above = set()
@@ -43,6 +52,8 @@ def find_title(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], c
         removals = _title_copies(blocks, keys, block, config, anywhere=position == 0)
         if position == 0:
             first = block
+            removals += _learned_cut(block, tokens_by_block[block.index],
+                                     affixes.get(block.index), removals, config)
         if removals:
             # A title below the first line is not protected: it may itself be a caption
             # copy, and protecting it would make the result depend on its copies.
@@ -86,6 +97,20 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
     return removals
 
 
+def _learned_cut(title: Block, toks: List[str], affix, removals, config: Config) -> List[Removal]:
+    """Cut a learned site affix from the title, unless its copies already did."""
+    if not affix or any(r.reason == "site_affix" for r in removals):
+        return []
+    lead, tail = affix
+    full = "".join(toks)
+    cuts = []
+    if tail:
+        cuts.append(_affix_cut(title, full, [("suffix", len(full) - sum(map(len, toks[-tail:])))], config))
+    if lead:
+        cuts.append(_affix_cut(title, full, [("prefix", len(full) - sum(map(len, toks[:lead])))], config))
+    return [Removal(start, end, "site_affix") for start, end in filter(None, cuts)]
+
+
 def _variant(title_key: str, key: str, config: Config, prefixes: bool
              ) -> Optional[Tuple[str, int]]:
     """("suffix"|"prefix", shared length) if `key` is the title with another affix.
@@ -98,6 +123,11 @@ def _variant(title_key: str, key: str, config: Config, prefixes: bool
     sides = (("suffix", head, tail), ("prefix", tail, head)) if prefixes else (("suffix", head, tail),)
     for side, shared, other_end in sides:
         tails = (len(title_key) - shared, len(key) - shared)
+        rests = (title_key[shared:], key[shared:]) if side == "suffix" else \
+            (title_key[:len(title_key) - shared], key[:len(key) - shared])
+        if not any(sum(c.isalpha() for c in rest) >= 3 for rest in rests):
+            # "... Mustangs 2" / "... Mustangs 0": a site affix is words, not a value.
+            continue
         if shared < config.min_copy_chars or shared < max(tails) \
                 or max(tails) > config.max_affix_chars \
                 or other_end > max(config.max_noise_chars, min(tails) // 2):

@@ -1,0 +1,130 @@
+"""Site chrome learned from repetition across documents.
+
+- **Chrome lines**: a line (compared on its key with digits folded, so "(c) 2019 Site"
+  and "(c) 2020 Site" are one line) found in at least `chrome_min_docs` documents and
+  either in at least `chrome_min_share` of them while standing at their edges (within
+  the first or last `EDGE_LINES` lines, where navigation and footers are), or in at
+  least `chrome_body_share` of them wherever it stands. Chrome frames the content; a
+  line in the middle of pages must be on nearly all of them to count, which keeps a
+  sentence that a few articles quote, or a refrain that half of a site's pages print.
+- **Title affixes**: the last (or first) few tokens that the title lines of many
+  documents share ("<headline> trends now", "<headline> | Site"), with the same
+  thresholds, counted on the first lines of each document.
+- **Titles**: the headline of every document (its title without the affix), so that a
+  line elsewhere that is "<lead> <another document's headline>" is known as a teaser.
+
+Everything is stored as stable 64-bit hashes and token lists, so a `Chrome` can be
+saved as JSON (`dedup.corpus.profile`) and applied to one document without the corpus.
+"""
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+
+from ..config import Config
+from ..shingle import key, tokens
+
+MAX_AFFIX_TOKENS = 6
+HEAD_LINES = 6
+EDGE_LINES = 5
+
+
+def line_hash(text_key: str) -> int:
+    """Stable 64-bit hash of a key (the same on every run, machine and engine)."""
+    return int.from_bytes(hashlib.blake2b(text_key.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What a corpus taught: chrome line hashes, title affixes, headline hashes."""
+
+    lines: FrozenSet[int] = frozenset()
+    suffixes: Tuple[Tuple[str, ...], ...] = ()
+    prefixes: Tuple[Tuple[str, ...], ...] = ()
+    titles: FrozenSet[int] = frozenset()
+    documents: int = 0
+
+    def is_chrome(self, text: str) -> bool:
+        k = key(text)
+        return bool(k) and line_hash(k) in self.lines
+
+    def affix(self, toks: Sequence[str]) -> Tuple[int, int]:
+        """How many leading and trailing tokens of a title line are a learned affix."""
+        lead = max((len(p) for p in self.prefixes
+                    if len(p) < len(toks) and tuple(toks[:len(p)]) == p), default=0)
+        tail = max((len(s) for s in self.suffixes
+                    if len(s) < len(toks) - lead and tuple(toks[len(toks) - len(s):]) == s), default=0)
+        return lead, tail
+
+    def headline_hash(self, toks: Sequence[str]) -> Optional[int]:
+        lead, tail = self.affix(toks)
+        core = "".join(toks[lead:len(toks) - tail])
+        return line_hash(core) if core else None
+
+
+@dataclass
+class ChromeCounter:
+    """Pass one of a corpus: feed documents, then `learn()`."""
+
+    config: Config
+    documents: int = 0
+    _line_docs: Counter = field(default_factory=Counter)
+    _edge_docs: Counter = field(default_factory=Counter)
+    _suffix_docs: Counter = field(default_factory=Counter)
+    _prefix_docs: Counter = field(default_factory=Counter)
+    _title_tokens: List[Tuple[str, ...]] = field(default_factory=list)
+
+    def add(self, text: str) -> None:
+        self.documents += 1
+        hashes: List[int] = []
+        head: List[List[str]] = []
+        for line in text.splitlines():
+            toks = tokens(line)
+            if not toks:
+                continue
+            hashes.append(line_hash("".join(toks)))
+            if len(head) < HEAD_LINES:
+                head.append(toks)
+        self._line_docs.update(set(hashes))
+        self._edge_docs.update(set(hashes[:EDGE_LINES]) | set(hashes[-EDGE_LINES:]))
+        if head:
+            self._title_tokens.append(tuple(head[0]))
+        suffixes, prefixes = set(), set()
+        for toks in head:
+            for n in range(1, min(MAX_AFFIX_TOKENS, len(toks) - 1) + 1):
+                suffixes.add(tuple(toks[-n:]))
+                prefixes.add(tuple(toks[:n]))
+        self._suffix_docs.update(suffixes)
+        self._prefix_docs.update(prefixes)
+
+    def learn(self) -> Chrome:
+        need = max(self.config.chrome_min_docs, self.config.chrome_min_share * self.documents)
+        need_body = max(self.config.chrome_min_docs, self.config.chrome_body_share * self.documents)
+        lines = frozenset(h for h, n in self._line_docs.items()
+                          if n >= need_body or (n >= need and self._edge_docs[h] >= need))
+        suffixes = _affixes(self._suffix_docs, need)
+        prefixes = _affixes(self._prefix_docs, need)
+        chrome = Chrome(lines, suffixes, prefixes, documents=self.documents)
+        titles = frozenset(h for h in (chrome.headline_hash(t) for t in self._title_tokens) if h)
+        return Chrome(lines, suffixes, prefixes, titles, self.documents)
+
+
+def _affixes(counts: Counter, need: float) -> Tuple[Tuple[str, ...], ...]:
+    """The affixes seen in enough documents, longest first; an affix is dropped when a
+    longer one that contains it was seen as often (keep "daily news", not "news")."""
+    frequent = {a: n for a, n in counts.items() if n >= need and sum(map(len, a)) >= 3}
+    kept = []
+    for affix in sorted(frequent, key=lambda a: (-len(a), a)):
+        if not any(len(longer) > len(affix) and frequent[longer] >= frequent[affix]
+                   and (longer[-len(affix):] == affix or longer[:len(affix)] == affix)
+                   for longer in kept):
+            kept.append(affix)
+    return tuple(kept)
+
+
+def learn(texts: Iterable[str], config: Config) -> Chrome:
+    """Learn chrome from an iterable of document texts (one pass)."""
+    counter = ChromeCounter(config)
+    for text in texts:
+        counter.add(text)
+    return counter.learn()

@@ -1,0 +1,76 @@
+"""Site profiles: what a corpus taught, saved as versioned, checksummed JSON.
+
+A profile may come from an untrusted repository, so it is plain data (never pickle),
+checked for its format name, version and a SHA-256 checksum of its content before use.
+"""
+import hashlib
+import json
+from typing import Dict
+
+from .chrome import Chrome
+
+FORMAT = "dedup-profile"
+VERSION = 1
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used: unreadable, foreign, tampered or too new."""
+
+
+def _body(chrome: Chrome) -> Dict:
+    return {
+        "documents": chrome.documents,
+        "chrome_lines": sorted(f"{h:016x}" for h in chrome.lines),
+        "suffixes": [list(a) for a in chrome.suffixes],
+        "prefixes": [list(a) for a in chrome.prefixes],
+        "titles": sorted(f"{h:016x}" for h in chrome.titles),
+    }
+
+
+def _checksum(body: Dict) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def dumps(chrome: Chrome) -> str:
+    """The profile of `chrome` as JSON text."""
+    body = _body(chrome)
+    document = {"format": FORMAT, "version": VERSION, "sha256": _checksum(body), **body}
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def loads(text: str, name: str = "profile") -> Chrome:
+    """Read a profile; raise `ProfileError` with a one-line reason if it is not usable."""
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise ProfileError(f"{name}: not a dedup profile (not JSON: {error})") from error
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ProfileError(f"{name}: not a dedup profile (no \"format\": \"{FORMAT}\"); "
+                           "make one with `dedup learn FILES -o PROFILE`")
+    if document.get("version") != VERSION:
+        raise ProfileError(f"{name}: profile version {document.get('version')!r} is not "
+                           f"supported (this dedup reads version {VERSION}); learn it again")
+    body = {k: document.get(k) for k in ("documents", "chrome_lines", "suffixes", "prefixes", "titles")}
+    if document.get("sha256") != _checksum(body):
+        raise ProfileError(f"{name}: checksum mismatch, the profile was changed by hand or "
+                           "damaged; learn it again with `dedup learn`")
+    try:
+        return Chrome(
+            lines=frozenset(int(h, 16) for h in body["chrome_lines"]),
+            suffixes=tuple(tuple(str(t) for t in a) for a in body["suffixes"]),
+            prefixes=tuple(tuple(str(t) for t in a) for a in body["prefixes"]),
+            titles=frozenset(int(h, 16) for h in body["titles"]),
+            documents=int(body["documents"]),
+        )
+    except (TypeError, ValueError) as error:
+        raise ProfileError(f"{name}: malformed profile ({error}); learn it again") from error
+
+
+def load(path: str) -> Chrome:
+    """Read a profile file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return loads(handle.read(), path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProfileError(f"{path}: cannot read the profile ({error})") from error

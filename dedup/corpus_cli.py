@@ -1,0 +1,108 @@
+"""The corpus side of the command line: JSON lines in, JSON lines out, progress and a
+summary on stderr. Kept apart from `cli.py` so the pipe filter never imports it."""
+import contextlib
+import sys
+import time
+from collections import Counter
+
+import click
+
+from .io import InputError, silence_stdout
+
+
+class Progress:
+    """A one-line progress report on stderr, only when stderr is a terminal."""
+
+    def __init__(self, enabled=None):
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self._last = 0.0
+
+    def __call__(self, stage: str, done: int) -> None:
+        now = time.monotonic()
+        if self.enabled and now - self._last > 0.2:
+            self._last = now
+            click.echo(f"\r\x1b[Kdedup: {stage}: {done:,} documents", err=True, nl=False)
+
+    def done(self) -> None:
+        if self.enabled:
+            click.echo("\r\x1b[K", err=True, nl=False)
+
+
+def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad, keep,
+                keep_duplicates, explain, progress_flag):
+    """Run `dedup.corpus.clean_corpus` over JSON lines files (or stdin)."""
+    from .corpus import clean_corpus
+    from .jsonl import Corpus, dumps
+
+    progress = Progress(progress_flag)
+    counts = Counter()
+    documents = 0
+    with Corpus(files, text_key, id_key, skip_bad) as corpus, _sink(output) as sink:
+        for document in clean_corpus(corpus, config, rules, chrome, text_key, id_key, keep,
+                                     keep_duplicates, progress):
+            record = document.record
+            documents += 1
+            if document.duplicate_of is not None:
+                counts["duplicate_document"] += 1
+                record["duplicate_of"] = document.duplicate_of
+            counts.update(r.reason for r in document.removals if r.reason != "blank")
+            if explain:
+                original = record.get(text_key)
+                record["removals"] = [{"reason": r.reason, "start": r.start, "end": r.end}
+                                      for r in document.removals]
+            sink.write(dumps(record).encode("utf-8"))
+        skipped = len(corpus.skipped)
+        total = getattr(corpus, "total", None)
+    progress.done()
+    if not keep_duplicates:
+        dropped = _dropped(counts, corpus)
+    parts = [f"{n:,} {reason}" for reason, n in sorted(counts.items())]
+    message = f"dedup: {documents:,} documents written"
+    if parts:
+        message += "; removed: " + ", ".join(parts)
+    if skipped:
+        first = corpus.skipped[0]
+        message += f"; skipped {skipped:,} bad lines (first: {first[0]}:{first[1]}: {first[2]})"
+    if sys.stderr.isatty() or skipped or progress_flag:
+        click.echo(message, err=True)
+
+
+def _dropped(counts, corpus):
+    return counts.get("duplicate_document", 0)
+
+
+@contextlib.contextmanager
+def _sink(output):
+    """Where output lines go: stdout (a closed pipe ends quietly) or a file, atomically."""
+    if output and output != "-":
+        from .io import atomic_output
+
+        with atomic_output(output) as stream:
+            yield stream
+        return
+    stream = sys.stdout.buffer
+    try:
+        yield stream
+        stream.flush()
+    except BrokenPipeError:
+        silence_stdout()
+
+
+def learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad):
+    """Learn a profile from FILES and write it atomically to `output`."""
+    from .corpus import learn_chrome
+    from .corpus.profile import dumps
+    from .io import atomic_output, decode, read_bytes
+    from .jsonl import Corpus
+
+    if jsonl:
+        with Corpus(files, text_key, id_key, skip_bad) as corpus:
+            chrome = learn_chrome(corpus, config, text_key)
+    else:
+        texts = ({text_key: decode(read_bytes(path), path)} for path in files or ("-",))
+        chrome = learn_chrome(texts, config, text_key)
+    with atomic_output(output) as stream:
+        stream.write(dumps(chrome).encode("utf-8"))
+    click.echo(f"dedup: learned {len(chrome.lines):,} chrome lines, "
+               f"{len(chrome.suffixes) + len(chrome.prefixes):,} title affixes from "
+               f"{chrome.documents:,} documents -> {output}", err=True)
