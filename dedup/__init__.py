@@ -11,8 +11,8 @@ from .config import DEFAULT, Config
 from .model import REASONS, Block, Removal
 
 __version__ = "0.1.0"
-__all__ = ["clean", "clean_and_explain", "Config", "Removal", "Block", "REASONS",
-           "Explained", "apply_removals", "__version__"]
+__all__ = ["clean", "clean_and_explain", "clean_documents", "Config", "Removal", "Block",
+           "REASONS", "Explained", "apply_removals", "__version__"]
 
 _BOM = "\ufeff"
 _MAX_PASSES = 8
@@ -84,3 +84,25 @@ def apply_removals(text: str, removals: Sequence[Removal]) -> str:
     from .rewrite import apply
 
     return apply(text, sorted(removals, key=lambda r: r.start))
+
+
+def clean_documents(documents, config: Optional[Config] = None, text_key: str = "text",
+                    id_key: str = "id", **options):
+    """Clean a corpus: an iterable of dicts (or of strings) in, an iterator of dicts out.
+
+    The documents form one corpus: chrome lines and title affixes are learned across
+    them and near-duplicate documents are dropped (see `dedup.corpus.clean_corpus` for
+    `keep`, `keep_duplicates`, `rules`, `chrome`). Strings come back as
+    `{"id": position, "text": cleaned}`. A one-shot iterator is read into memory first;
+    for corpora larger than memory, pass a `dedup.jsonl.Corpus` over files.
+    """
+    from .corpus import clean_corpus
+
+    fields = {k: options.pop(k) for k in ("rules", "chrome", "keep", "keep_duplicates", "progress")
+              if k in options}
+    config = (config or DEFAULT).replace(**options) if options else (config or DEFAULT)
+    if iter(documents) is documents:
+        documents = list(documents)
+    records = [d if isinstance(d, dict) else {id_key: i, text_key: d} for i, d in enumerate(documents)]
+    return (d.record for d in clean_corpus(records, config, text_key=text_key, id_key=id_key,
+                                           **fields))

@@ -43,9 +43,9 @@ def learn_chrome(records: Iterable[dict], config: Config = DEFAULT, text_key: st
     return counter.learn()
 
 
-def content_shingles(text: str, chrome: Chrome):
-    """The shingle set a document is compared on: its lines minus chrome."""
-    from .neardup import document_shingles
+def content_sketch(text: str, chrome: Chrome):
+    """What a document is compared on (`neardup.Sketch`): its lines minus chrome."""
+    from .neardup import sketch
 
     def content():
         for line in text.splitlines():
@@ -53,7 +53,7 @@ def content_shingles(text: str, chrome: Chrome):
             if toks and line_hash("".join(toks)) not in chrome.lines:
                 yield toks
 
-    return document_shingles(content())
+    return sketch(content())
 
 
 def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Sequence = (),
@@ -93,21 +93,21 @@ def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Seque
                 tick("learning chrome", done)
         chrome = counter.learn()
 
-    shingle_sets, lengths, ids = [], [], []
+    sketches, lengths, ids = [], [], []
     for done, record in enumerate(records, 1):
-        shingle_sets.append(content_shingles(record[text_key], chrome))
+        sketches.append(content_sketch(record[text_key], chrome))
         lengths.append(len(record[text_key]))
         ids.append(record.get(id_key))
         if done % 1000 == 0:
             tick("signing", done)
-    groups, nearest = clusters(shingle_sets, config)
+    groups, nearest = clusters(sketches, config)
     dropped: Dict[int, int] = {}
     for members in groups:
         kept = members[0] if keep == "first" else max(members, key=lambda m: (lengths[m], -m))
         for member in members:
             if member != kept:
                 dropped[member] = kept
-    del shingle_sets
+    del sketches
 
     for index, record in enumerate(records):
         if index % 1000 == 999:

@@ -2,14 +2,16 @@
 union-find clusters.
 
 Each document is reduced to the set of word 3-grams of its content (tokens with digits
-folded, chrome lines left out), hashed to 32 bits. Signatures are datasketch-compatible
+folded, chrome lines left out), hashed to 32 bits, plus the word pairs of its prose
+lines. Signatures are datasketch-compatible
 (`dedup.signature`), computed in bulk with numpy. Candidate pairs come from a banded
 join (rows of a band hashed together; documents sharing a bucket are candidates), with
 (bands, rows) chosen by datasketch's own optimiser for the Jaccard threshold. Big
 buckets give only star edges toward their smallest id, never all pairs. Every
-candidate is verified on the exact shingle sets before two documents are joined.
+candidate is verified on the exact sets before two documents are joined: enough shared
+3-grams, and one of the two with almost no prose of its own.
 """
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Sequence, Tuple
 
 import numpy as np
 
@@ -17,21 +19,56 @@ from ..config import Config
 from ..signature import hash_shingles, signatures
 
 SHINGLE_TOKENS = 3
+PROSE_TOKENS = 8        # a line of this many words or more is prose
+LINE_SHARED = 0.4       # a prose line with this share of its word pairs in another document is shared
 ALL_PAIRS_BUCKET = 32   # buckets up to this size are verified pair by pair
 
 
-def document_shingles(token_lists: Iterable[Sequence[str]]) -> np.ndarray:
-    """Sorted unique 32-bit hashes of the word 3-grams of a document's content lines."""
+class Sketch(NamedTuple):
+    """What a document is compared on.
+
+    Attributes:
+        shingles: sorted unique hashes of its word 3-grams (for MinHash and Jaccard).
+        pairs: sorted unique hashes of its word pairs.
+        prose: the pair hashes of each of its prose lines (lines of `PROSE_TOKENS` words
+            or more), to see how much prose of its own a document has.
+    """
+
+    shingles: np.ndarray
+    pairs: np.ndarray
+    prose: Tuple[np.ndarray, ...]
+
+
+def sketch(token_lists: Iterable[Sequence[str]]) -> Sketch:
+    """The `Sketch` of a document given the tokens of its content lines."""
     toks: List[str] = []
+    prose = []
     for line_tokens in token_lists:
         toks.extend(line_tokens)
-    if not toks:
-        return np.zeros(0, dtype=np.uint32)
+        if len(line_tokens) >= PROSE_TOKENS:
+            prose.append(hash_shingles([" ".join(p) for p in zip(line_tokens, line_tokens[1:])]))
     if len(toks) < SHINGLE_TOKENS:
-        grams = [" ".join(toks)]
+        grams = [" ".join(toks)] if toks else []
     else:
         grams = {" ".join(toks[i:i + SHINGLE_TOKENS]) for i in range(len(toks) - SHINGLE_TOKENS + 1)}
-    return np.unique(hash_shingles(list(grams)))
+    pairs = {" ".join(p) for p in zip(toks, toks[1:])}
+    return Sketch(np.unique(hash_shingles(list(grams))), np.unique(hash_shingles(list(pairs))),
+                  tuple(prose))
+
+
+def own_prose(document: Sketch, other: Sketch) -> Tuple[float, int]:
+    """Share and number of words of `document`'s prose that `other` does not have.
+
+    A prose line counts as shared when most of its word pairs are in `other` (an
+    edited or rewrapped copy of a line still is); otherwise its words are its own.
+    """
+    total = own = 0
+    for line in document.prose:
+        words = len(line) + 1
+        total += words
+        if np.count_nonzero(np.isin(line, other.pairs, assume_unique=False)) < LINE_SHARED * len(line):
+            own += words
+    return (own / total if total else 0.0), own
 
 
 def band_parameters(config: Config) -> Tuple[int, int]:
@@ -41,15 +78,22 @@ def band_parameters(config: Config) -> Tuple[int, int]:
     return _optimal_param(config.near_dup_jaccard * 0.75, config.num_perm, 0.5, 0.5)
 
 
-def similar(a: np.ndarray, b: np.ndarray, config: Config) -> Tuple[bool, float]:
-    """Exact check of a candidate pair on its shingle sets: (duplicate?, Jaccard)."""
-    if not len(a) or not len(b):
+def similar(a: Sketch, b: Sketch, config: Config) -> Tuple[bool, float]:
+    """Exact check of a candidate pair: (duplicate?, Jaccard of their 3-gram sets).
+
+    Duplicates share enough 3-grams (Jaccard and containment thresholds), and one of
+    them has almost no prose of its own: two different articles of one site can share
+    a lot of header, footer and teaser text, but each has its own article.
+    """
+    if not len(a.shingles) or not len(b.shingles):
         return False, 0.0
-    shared = len(np.intersect1d(a, b, assume_unique=True))
-    jaccard = shared / (len(a) + len(b) - shared)
-    containment = shared / min(len(a), len(b))
-    return (jaccard >= config.near_dup_jaccard and containment >= config.near_dup_containment,
-            jaccard)
+    shared = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    jaccard = shared / (len(a.shingles) + len(b.shingles) - shared)
+    containment = shared / min(len(a.shingles), len(b.shingles))
+    if jaccard < config.near_dup_jaccard or containment < config.near_dup_containment:
+        return False, jaccard
+    share, words = min(own_prose(a, b), own_prose(b, a))
+    return share <= config.near_dup_own_share and words <= config.near_dup_own_words, jaccard
 
 
 def candidate_edges(sigs: np.ndarray, bands: int, rows: int) -> List[Tuple[int, int]]:
@@ -99,7 +143,7 @@ class UnionFind:
             self.parent[high] = low
 
 
-def clusters(shingle_sets: Sequence[np.ndarray], config: Config
+def clusters(sketches: Sequence[Sketch], config: Config
              ) -> Tuple[List[List[int]], Dict[int, Tuple[int, float]]]:
     """Find near-duplicate documents.
 
@@ -108,15 +152,15 @@ def clusters(shingle_sets: Sequence[np.ndarray], config: Config
         indexes, and for each clustered document the member it is most similar to,
         with their Jaccard similarity.
     """
-    n = len(shingle_sets)
+    n = len(sketches)
     if n < 2:
         return [], {}
-    sigs = signatures(list(shingle_sets), num_perm=config.num_perm)
+    sigs = signatures([s.shingles for s in sketches], num_perm=config.num_perm)
     bands, rows = band_parameters(config)
     found = UnionFind(n)
     nearest: Dict[int, Tuple[int, float]] = {}
     for i, j in candidate_edges(sigs, bands, rows):
-        duplicate, jaccard = similar(shingle_sets[i], shingle_sets[j], config)
+        duplicate, jaccard = similar(sketches[i], sketches[j], config)
         if duplicate:
             found.union(i, j)
             for x, y in ((j, i), (i, j)):

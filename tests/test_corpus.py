@@ -1,0 +1,212 @@
+"""Corpus mode: chrome learned across documents, near-duplicate documents, profiles."""
+import gzip
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+import dedup
+from dedup.cli import main
+from dedup.corpus import clean_corpus, learn_chrome
+from dedup.corpus.profile import ProfileError, dumps, loads
+from conftest import ROOT
+
+DATA = ROOT / "tests" / "data"
+
+
+def load(name):
+    with gzip.open(DATA / name, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def lines(text):
+    return [re.sub(r"\s+", " ", line).strip() for line in text.split("\n") if line.strip()]
+
+
+def run(args, stdin=b""):
+    return CliRunner().invoke(main, args, input=stdin, catch_exceptions=False)
+
+
+def jsonl(records):
+    return "".join(json.dumps(r) + "\n" for r in records).encode("utf-8")
+
+
+def test_site_chrome_and_title_suffixes_are_learned_from_the_site():
+    site = load("seedlike_pinecrest.jsonl.gz")
+    out = {d.record["id"]: d.record["text"] for d in clean_corpus(
+        [{"id": r["id"], "text": r["text"]} for r in site])}
+    exact = sum(lines(out[r["id"]]) == lines(r["gold"]) for r in site)
+    assert exact >= 9
+    for record in site:
+        kept = set(lines(out[record["id"]]))
+        for label, line in record["blocks"]:
+            if label in ("hard_negative", "body", "caption_unique") and line.strip():
+                if not line.upper().startswith(("READ MORE", "ALSO READ", "RELATED")):
+                    assert lines(line)[0] in kept, (label, line)
+            if label in ("site_boilerplate", "readmore", "title_repeat", "caption_copy"):
+                assert lines(line)[0] not in kept, (label, line)
+
+
+def test_a_line_two_articles_quote_is_not_chrome():
+    quote = "The minister said the plan would cost less than expected this year."
+    topics = ["roads", "rail", "schools", "parks", "water", "taxes"]
+    words = ("river bridge council budget winter market school doctor garden train "
+             "museum harbour festival library farmer storm election village").split()
+    rng = random.Random(7)
+    docs = []
+    for i, topic in enumerate(topics):
+        body = " ".join(" ".join(rng.choice(words) for _ in range(12)).capitalize() + "."
+                        for _ in range(8))
+        quoted = f"\n\n{quote}" if topic in ("rail", "parks") else ""
+        docs.append({"id": i, "text": f"News about {topic} today\n\n{body}{quoted}\n\n"
+                                      "All content copyright The Site\n"})
+    out = [d.record["text"] for d in clean_corpus(docs)]
+    assert len(out) == len(docs)
+    assert all("All content copyright" not in text for text in out)
+    assert out[1].count(quote) == 1 and out[3].count(quote) == 1
+
+
+def test_near_duplicate_documents_keep_one_per_cluster():
+    records = load("neardup_subset.jsonl.gz")
+    kept = [d.record for d in clean_corpus([{"id": r["id"], "text": r["text"]} for r in records])]
+    clusters = {}
+    for record in records:
+        clusters.setdefault(record["cluster"], []).append(record["id"])
+    kept_ids = {r["id"] for r in kept}
+    for cluster, ids in clusters.items():
+        assert len(kept_ids & set(ids)) == 1, cluster
+    # The first of each cluster stays (default --keep first).
+    assert all(ids[0] in kept_ids for ids in clusters.values())
+
+
+def test_keep_longest_and_keep_duplicates():
+    body = " ".join(f"Sentence number {i} of the article says something new about item {i * 7}."
+                    for i in range(40))
+    docs = [{"id": "a", "text": body[:1500]}, {"id": "b", "text": body},
+            {"id": "c", "text": "A different story entirely, about birds and their songs in spring."}]
+    assert [d.record["id"] for d in clean_corpus(docs)] == ["a", "c"]
+    assert [d.record["id"] for d in clean_corpus(docs, keep="longest")] == ["b", "c"]
+    marked = list(clean_corpus(docs, keep_duplicates=True))
+    assert [(d.record["id"], d.duplicate_of) for d in marked] == [("a", None), ("b", "a"), ("c", None)]
+
+
+def test_cli_jsonl_keeps_other_fields_and_writes_output_file(tmp_path):
+    records = load("neardup_subset.jsonl.gz")[:6]
+    source = tmp_path / "in.jsonl.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as handle:
+        handle.write(jsonl(records).decode("utf-8"))
+    target = tmp_path / "out.jsonl"
+    result = run(["clean", "--jsonl", str(source), "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    out = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert out and all(set(r) == {"id", "text", "cluster", "ops"} for r in out)
+    assert len({r["cluster"] for r in out}) == len(out)
+
+
+def test_cli_jsonl_keep_duplicates_marks_them():
+    records = [{"id": 1, "text": "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu."},
+               {"id": 2, "text": "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu."}]
+    result = run(["clean", "--jsonl", "--keep-duplicates"], jsonl(records))
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("duplicate_of") for r in out] == [None, 1]
+
+
+def test_bad_json_line_names_the_line_and_exits_2():
+    data = jsonl([{"id": 1, "text": "fine"}]) + b"{broken\n" + jsonl([{"id": 3, "text": "x"}])
+    result = run(["clean", "--jsonl"], data)
+    assert result.exit_code == 2
+    assert result.stdout_bytes == b""
+    assert "<stdin>:2" in result.stderr and "--skip-bad" in result.stderr
+
+
+def test_missing_text_field_and_skip_bad():
+    data = jsonl([{"id": 1, "text": "fine text here"}, {"id": 2, "body": "no text"},
+                  {"id": 3, "text": 5}])
+    result = run(["clean", "--jsonl"], data)
+    assert result.exit_code == 2 and "'text'" in result.stderr
+    result = run(["clean", "--jsonl", "--skip-bad", "--progress"], data)
+    assert result.exit_code == 0
+    assert [json.loads(l)["id"] for l in result.stdout.splitlines()] == [1]
+    assert "skipped 2 bad lines" in result.stderr
+
+
+def test_text_and_id_keys_can_be_renamed():
+    data = jsonl([{"doc": "x", "body": "Title line of the page here\nTitle line of the page here\n"}])
+    result = run(["clean", "--jsonl", "--text-key", "body", "--id-key", "doc"], data)
+    assert json.loads(result.stdout) == {"doc": "x", "body": "Title line of the page here\n"}
+
+
+def test_output_is_the_same_for_any_hash_seed_and_any_chunking(tmp_path):
+    records = load("seedlike_pinecrest.jsonl.gz") + load("neardup_subset.jsonl.gz")[:20]
+    records = [{"id": r["id"], "text": r["text"]} for r in records]
+    whole = tmp_path / "all.jsonl"
+    whole.write_bytes(jsonl(records))
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_bytes(jsonl(records[:7]))
+    second.write_bytes(jsonl(records[7:]))
+    outputs = []
+    for seed, files in (("0", [whole]), ("12345", [whole]), ("0", [first, second])):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        result = subprocess.run([sys.executable, "-m", "dedup", "clean", "--jsonl", *map(str, files)],
+                                capture_output=True, env=env, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_profile_round_trip_and_single_document_use(tmp_path):
+    site = load("seedlike_pinecrest.jsonl.gz")
+    source = tmp_path / "site.jsonl"
+    source.write_bytes(jsonl([{"id": r["id"], "text": r["text"]} for r in site]))
+    profile = tmp_path / "profile.json"
+    result = run(["learn", str(source), "-o", str(profile)])
+    assert result.exit_code == 0, result.stderr
+    chrome = loads(profile.read_text(encoding="utf-8"))
+    assert chrome == learn_chrome([{"text": r["text"]} for r in site])
+    # One document in a pipe, with the profile: the site's chrome and suffix go.
+    document = site[3]
+    result = run(["clean", "--profile", str(profile)], document["text"].encode("utf-8"))
+    assert result.exit_code == 0
+    assert lines(result.stdout) == lines(document["gold"])
+
+
+def test_tampered_or_foreign_profile_is_refused(tmp_path):
+    chrome = learn_chrome([{"text": "Nav line of the site\nBody one\n"}] * 4)
+    text = dumps(chrome)
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(text.replace('"documents": 4', '"documents": 5'), encoding="utf-8")
+    result = run(["clean", "--profile", str(tampered)], b"some text\n")
+    assert result.exit_code == 2 and "checksum" in result.stderr
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text('{"hello": "world"}', encoding="utf-8")
+    result = run(["clean", "--profile", str(foreign)], b"some text\n")
+    assert result.exit_code == 2 and "not a dedup profile" in result.stderr
+    try:
+        loads(text.replace('"version": 1', '"version": 99'))
+    except ProfileError as error:
+        assert "version" in str(error)
+    else:
+        raise AssertionError("a profile of an unknown version was accepted")
+
+
+def test_single_document_path_never_imports_numpy_or_datasketch(tmp_path):
+    profile = tmp_path / "p.json"
+    profile.write_text(dumps(learn_chrome([{"text": "a b c\n"}])), encoding="utf-8")
+    code = ("import sys, io\nfrom dedup.cli import main\n"
+            "sys.stdin = io.TextIOWrapper(io.BytesIO(b'Title here\\nTitle here\\n'))\n"
+            f"try:\n    main(['clean', '--profile', {str(profile)!r}])\nexcept SystemExit:\n    pass\n"
+            "assert 'numpy' not in sys.modules and 'datasketch' not in sys.modules, "
+            "sorted(m for m in sys.modules if m in ('numpy', 'datasketch'))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+
+
+def test_python_api_streams_an_iterator():
+    documents = iter([{"id": i, "text": f"Story {i} headline here\n\nBody {i} text here.\n"} for i in range(3)])
+    out = dedup.clean_documents(documents)
+    assert iter(out) is out
+    assert [d["id"] for d in out] == [0, 1, 2]
