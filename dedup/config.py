@@ -45,7 +45,7 @@ class Config:
         near_dup_containment: ... and the smaller set lies at least this much inside the
             larger one (0.4) ...
         near_dup_own_share: ... and one of them has at most this share of prose lines
-            the other lacks (0.2) ...
+            the other lacks (0.1) ...
         near_dup_own_words: ... and at most this many words of such lines (60).
         num_perm: MinHash permutations (128).
         rule_timeout: seconds a user rule may spend on one line before the run stops
@@ -69,7 +69,7 @@ class Config:
     chrome_body_share: float = 0.8
     near_dup_jaccard: float = 0.2
     near_dup_containment: float = 0.4
-    near_dup_own_share: float = 0.2
+    near_dup_own_share: float = 0.1
     near_dup_own_words: int = 60
     num_perm: int = 128
     rule_timeout: float = 1.0

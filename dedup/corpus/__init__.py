@@ -43,15 +43,18 @@ def learn_chrome(records: Iterable[dict], config: Config = DEFAULT, text_key: st
     return counter.learn()
 
 
-def content_sketch(text: str, chrome: Chrome):
-    """What a document is compared on (`neardup.Sketch`): its lines minus chrome."""
+def content_sketch(text: str, chrome: Chrome, common: frozenset = frozenset()):
+    """What a document is compared on (`neardup.Sketch`): its lines minus chrome. Lines
+    found in other documents too (`common`) never count as its own prose."""
     from .neardup import sketch
 
     def content():
         for line in text.splitlines():
             toks = tokens(line)
-            if toks and line_hash("".join(toks)) not in chrome.lines:
-                yield toks
+            if toks:
+                hashed = line_hash("".join(toks))
+                if hashed not in chrome.lines:
+                    yield toks, hashed not in common
 
     return sketch(content())
 
@@ -85,17 +88,19 @@ def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Seque
         records = list(records)
     tick = progress or (lambda name, done: None)
 
+    counter = ChromeCounter(config)
+    for done, record in enumerate(records, 1):
+        counter.add(record[text_key])
+        if done % 1000 == 0:
+            tick("learning chrome", done)
+    common = counter.common_lines(0.0)
     if chrome is None:
-        counter = ChromeCounter(config)
-        for done, record in enumerate(records, 1):
-            counter.add(record[text_key])
-            if done % 1000 == 0:
-                tick("learning chrome", done)
         chrome = counter.learn()
+    del counter
 
     sketches, lengths, ids = [], [], []
     for done, record in enumerate(records, 1):
-        sketches.append(content_sketch(record[text_key], chrome))
+        sketches.append(content_sketch(record[text_key], chrome, common))
         lengths.append(len(record[text_key]))
         ids.append(record.get(id_key))
         if done % 1000 == 0:

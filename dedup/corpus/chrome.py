@@ -97,6 +97,11 @@ class ChromeCounter:
         self._suffix_docs.update(suffixes)
         self._prefix_docs.update(prefixes)
 
+    def common_lines(self, share: float = 0.0) -> FrozenSet[int]:
+        """Lines in at least `chrome_min_docs` documents (and `share` of them)."""
+        need = max(self.config.chrome_min_docs, share * self.documents)
+        return frozenset(h for h, n in self._line_docs.items() if n >= need)
+
     def learn(self) -> Chrome:
         need = max(self.config.chrome_min_docs, self.config.chrome_min_share * self.documents)
         need_body = max(self.config.chrome_min_docs, self.config.chrome_body_share * self.documents)

@@ -39,13 +39,14 @@ class Sketch(NamedTuple):
     prose: Tuple[np.ndarray, ...]
 
 
-def sketch(token_lists: Iterable[Sequence[str]]) -> Sketch:
-    """The `Sketch` of a document given the tokens of its content lines."""
+def sketch(lines: Iterable[Tuple[Sequence[str], bool]]) -> Sketch:
+    """The `Sketch` of a document given (tokens, may be its own) for its content lines;
+    a line seen in several other documents (page furniture) is never its own prose."""
     toks: List[str] = []
     prose = []
-    for line_tokens in token_lists:
+    for line_tokens, own in lines:
         toks.extend(line_tokens)
-        if len(line_tokens) >= PROSE_TOKENS:
+        if own and len(line_tokens) >= PROSE_TOKENS:
             prose.append(hash_shingles([" ".join(p) for p in zip(line_tokens, line_tokens[1:])]))
     if len(toks) < SHINGLE_TOKENS:
         grams = [" ".join(toks)] if toks else []
