@@ -171,7 +171,8 @@ def sigterm_raises() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        # None: the old handler was not set from Python; the default is the best guess.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 @contextlib.contextmanager
@@ -189,6 +190,7 @@ def _signals_deferred() -> Iterator[None]:
 
 
 def _umask() -> int:
+    # Reading the umask means setting it; other threads could see 0 for a moment.
     mask = os.umask(0)
     os.umask(mask)
     return mask
