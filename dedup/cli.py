@@ -1,4 +1,5 @@
 """The `dedup` command: a thin click layer over the library."""
+import functools
 import json
 import sys
 
@@ -17,6 +18,27 @@ class BadInput(click.ClickException):
 
     def show(self, file=None):
         click.echo(f"dedup: error: {self.format_message()}", err=True)
+
+
+def internal_errors_exit_2(command):
+    """Turn an unexpected exception into one line on stderr and exit 2, never a traceback
+    that exits 1 (which would read as "changed"); an interrupt exits 128 + its signal."""
+    from .io import Terminated
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except (KeyboardInterrupt, Terminated) as error:
+            stopped = BadInput("interrupted; files not yet written are unchanged")
+            stopped.exit_code = getattr(error, "exit_code", 130)
+            raise stopped from error
+        except Exception as error:
+            raise BadInput(f"internal error ({type(error).__name__}: {error}); "
+                           "please report it with the input") from error
+    return wrapper
 
 
 def threshold_options(command):
@@ -40,6 +62,33 @@ def threshold_options(command):
 @click.version_option(__version__, prog_name="dedup")
 def main():
     """Remove repeated titles, copied captions, teasers and link lines from text."""
+
+
+def file_mode_options(command):
+    """--check, --diff and --in-place: clean files where they lie (`dedup.files`)."""
+    options = [
+        click.option("--check", is_flag=True,
+                     help="Write nothing; list on stderr the files that would change (exit 1 if any)."),
+        click.option("--diff", is_flag=True,
+                     help="Write a unified diff of the changes to stdout (exit 1 if any)."),
+        click.option("-i", "--in-place", is_flag=True,
+                     help="Rewrite the files whose text changes, atomically (exit 1 if any)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def file_mode(files, explain, check, diff, in_place):
+    """The file mode asked for ("check", "diff", "in-place") or None; usage errors exit 2."""
+    chosen = [name for name, on in (("--check", check), ("--diff", diff), ("--in-place", in_place))
+              if on] + (["--explain"] if explain else [])
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} cannot be used together; choose one.")
+    if in_place and (not files or "-" in files):
+        raise click.UsageError("--in-place needs files; stdin cannot be rewritten "
+                               "(leave out --in-place to clean stdin to stdout).")
+    return None if explain or not chosen else chosen[0][2:]
 
 
 def corpus_options(command):
@@ -77,21 +126,28 @@ def corpus_options(command):
               help="With --jsonl: keep near-duplicate documents, marked in a \"duplicate_of\" field.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress on stderr (default: when stderr is a terminal).")
+@file_mode_options
 @corpus_options
 @threshold_options
+@internal_errors_exit_2
 def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, keep, keep_duplicates,
-          progress, text_key, id_key, skip_bad, **thresholds):
+          progress, text_key, id_key, skip_bad, check, diff, in_place, **thresholds):
     """Clean FILES (or stdin, also for "-") and write the result to stdout.
 
     Each file is one document. With --explain, one JSON object per document is written
     instead: its removals with reason, span, the block each duplicates and similarity.
     With --jsonl the input is a corpus of JSON lines ({"id": ..., "text": ...}, other
-    fields kept) and the output too.
+    fields kept) and the output too. With --check, --diff or --in-place the files are
+    cleaned where they lie, each on its own (a bad file is reported and the others still
+    processed); exit 1 means "changed".
     """
     from . import clean_and_explain
     from .detect.rules import RuleError, load_rules
     from .io import InputError, decode, encode, read_bytes, silence_stdout, write_stdout
 
+    mode = file_mode(files, explain, check, diff, in_place)
+    if mode and jsonl:
+        raise click.UsageError(f"--{mode} works on text files, not with --jsonl.")
     config = DEFAULT.replace(**thresholds)
     if output and not jsonl:
         raise BadInput("-o/--output goes with --jsonl; for text, redirect stdout")
@@ -102,6 +158,10 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
             from .corpus_cli import clean_jsonl
             return clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad,
                                keep, keep_duplicates, explain, progress)
+        if mode:
+            from .files import clean_files
+
+            raise click.exceptions.Exit(clean_files(files or ("-",), mode, encoding, config, rules, chrome))
         # Read and clean everything before writing anything: no partial output.
         outputs = []
         for path in files or ("-",):

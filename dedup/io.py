@@ -1,14 +1,26 @@
 """Bytes in and out: decoding on purpose, with errors that say what to do."""
 import codecs
 import contextlib
-import tempfile
 import os
+import signal
+import stat
 import sys
-from typing import BinaryIO
+import tempfile
+from typing import BinaryIO, Iterator, Optional
 
 
 class InputError(ValueError):
     """Input that cannot be cleaned: not text, not in the expected encoding, unreadable."""
+
+
+class OutputError(ValueError):
+    """A file that cannot be written: read-only, or its folder refuses a new file."""
+
+
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM (see `sigterm_raises`), so `finally` blocks run."""
+
+    exit_code = 128 + signal.SIGTERM
 
 
 def read_bytes(path: str) -> bytes:
@@ -76,24 +88,116 @@ def silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-@contextlib.contextmanager
-def atomic_output(path: str, mode: int = None):
-    """Write a file atomically: a temporary file in the same folder, then `os.replace`.
+def check_writable(path: str) -> None:
+    """Refuse a file that is read-only, even for root (whom `os.access` always lets write).
 
-    If anything fails (or the run is interrupted) the temporary file is removed and the
-    old file, if any, is left as it was.
+    Raises:
+        OutputError: the file's mode has no write bit, or this user may not write it.
     """
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".dedup-", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise OutputError(f"{path}: cannot write it ({error.strerror or error})") from error
+    if not mode & 0o222 or not os.access(path, os.W_OK):
+        raise OutputError(f"{path}: the file is read-only (mode {stat.S_IMODE(mode):03o}); "
+                          "make it writable (chmod u+w) or leave it out")
+
+
+def write_atomic(path: str, data: bytes, mode: Optional[int] = None) -> None:
+    """Replace the file at `path` with `data` in one step (see `atomic_output`)."""
+    with atomic_output(path, mode) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str, mode: Optional[int] = None) -> Iterator[BinaryIO]:
+    """Write the file at `path` in one step: readers see the old or the new file.
+
+    The bytes written to the yielded stream go to a temporary file in the same folder,
+    which is flushed, synced, given the file's mode (and owner, where allowed) and
+    renamed over `path`. On any error, including KeyboardInterrupt and `Terminated`, the
+    temporary file is removed and `path` is left as it was. A symlink is followed: its
+    target is replaced.
+
+    Args:
+        path: the file to write; it need not exist.
+        mode: permission bits for a new file (default: 0o666 less the umask); an existing
+            file keeps its own.
+
+    Raises:
+        OutputError: the folder or the file cannot be written; the message names `path`.
+    """
+    target = os.path.realpath(path)
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        old = None
+    except OSError as error:
+        raise OutputError(f"{path}: cannot write it ({error.strerror or error})") from error
+    if old is not None:
+        check_writable(target)
+        mode = stat.S_IMODE(old.st_mode)
+    elif mode is None:
+        mode = 0o666 & ~_umask()
+    folder, name = os.path.split(target)
+    temp = None
+    try:
+        # A signal between creating the file and learning its name would leak it.
+        with _signals_deferred():
+            fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".dedup-tmp")
+        with open(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+            os.chmod(temp, mode)
+            if old is not None and hasattr(os, "chown"):
+                with contextlib.suppress(OSError):
+                    os.chown(temp, old.st_uid, old.st_gid)
+        os.replace(temp, target)
+        temp = None
+    except OSError as error:
+        raise OutputError(f"{path}: cannot write it ({error.strerror or error})") from error
+    finally:
+        if temp is not None:
+            with _signals_deferred(), contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+@contextlib.contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """While inside, SIGTERM raises `Terminated` in the main thread instead of killing the
+    process at once, so that temporary files are removed on the way out."""
+    def handler(signum, frame):
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        # None: the old handler was not set from Python; the default is the best guess.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block is done (POSIX; elsewhere a no-op)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _umask() -> int:
+    # Reading the umask means setting it; other threads could see 0 for a moment.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

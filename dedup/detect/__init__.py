@@ -47,7 +47,14 @@ def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
                if r.start in by_start and blocks[by_start[r.start]].end == r.end}
     if copies:
         found += find_copies(blocks, tokens_by_block, protected, claimed, config)
-    return merge(found)
+    return merge(_keep_one_title(found))
+
+
+def _keep_one_title(found: List[Removal]) -> List[Removal]:
+    """Drop title copies whose title went too (a line under a navigation bar taken for
+    the title may itself be a caption copy): one of them must stay."""
+    gone = {r.start for r in found if r.reason != "title_repeat"}
+    return [r for r in found if r.reason != "title_repeat" or r.kept_ref[0] not in gone]
 
 
 def merge(removals: Sequence[Removal]) -> List[Removal]:

@@ -65,8 +65,8 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
                   config: Config, anywhere: bool) -> List[Removal]:
     """Removals for copies of `title` and for its site affix (see the module docstring).
 
-    With `anywhere`, exact copies count wherever they stand and near copies in the
-    head; without it, only copies in an unbroken run after the title count.
+    With `anywhere` (the first line), exact copies count wherever they stand and near
+    copies in the head; without it, only copies in an unbroken run after it.
     """
     title_key = keys[title.index]
     removals = []
