@@ -48,8 +48,10 @@ def main():
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the input (and output).")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False),
               help="File of extra patterns (regex syntax), one a line; a matching line is removed.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Also write an HTML page showing every removal, coloured by reason.")
 @threshold_options
-def clean(files, explain, encoding, rules_path, **thresholds):
+def clean(files, explain, encoding, rules_path, report_path, **thresholds):
     """Clean FILES (or stdin, also for "-") and write the result to stdout.
 
     Each file is one document. With --explain, one JSON object per document is written
@@ -64,10 +66,13 @@ def clean(files, explain, encoding, rules_path, **thresholds):
         rules = load_rules(rules_path) if rules_path else ()
         # Read and clean everything before writing anything: no partial output.
         outputs = []
+        documents = []  # for --report: (name, original text, removals)
         for path in files or ("-",):
             name = "<stdin>" if path == "-" else path
             text = decode(read_bytes(path), name, encoding)
             result = clean_and_explain(text, config, rules)
+            if report_path:
+                documents.append((name, text, result.removals))
             if explain:
                 outputs.append((json.dumps(_explanation(name, text, result), ensure_ascii=False)
                                 + "\n").encode("utf-8"))
@@ -75,10 +80,22 @@ def clean(files, explain, encoding, rules_path, **thresholds):
                 outputs.append(encode(result.text, encoding))
     except (InputError, RuleError) as error:
         raise BadInput(str(error)) from error
+    if report_path:
+        _write_report(report_path, documents)
     try:
         write_stdout(b"".join(outputs))
     except BrokenPipeError:
         silence_stdout()
+
+
+def _write_report(path, documents):
+    from .report import write_report
+
+    try:
+        write_report(path, documents)
+    except OSError as error:
+        raise BadInput(f"{path}: cannot write the report ({error.strerror or error}); "
+                       "give a path in a writable directory") from error
 
 
 def _explanation(name, text, result):
