@@ -57,7 +57,7 @@ document.addEventListener("mouseover", function (event) {
   var ref = event.target.closest && event.target.closest("del[data-ref]");
   document.querySelectorAll("span.kept.hl").forEach(function (s) { s.classList.remove("hl"); });
   if (!ref) return;
-  document.querySelectorAll("span.kept").forEach(function (s) {
+  document.querySelectorAll("span.kept[data-ref]").forEach(function (s) {
     if (s.dataset.ref.split(" ").indexOf(ref.dataset.ref) >= 0) s.classList.add("hl");
   });
 });
