@@ -91,7 +91,8 @@ def render_html(documents: Iterable[Document], title: Optional[str] = None,
     for index, (name, text, removals) in enumerate(documents):
         removals = _clipped(removals, len(text))
         count += 1
-        first_name = first_name or str(name)
+        if count == 1:
+            first_name = str(name)
         chars_in += len(text)
         chars_out += len(text) - sum(r.end - r.start for r in removals)
         per_reason = _per_reason(removals)
