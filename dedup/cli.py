@@ -126,12 +126,14 @@ def corpus_options(command):
               help="With --jsonl: keep near-duplicate documents, marked in a \"duplicate_of\" field.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress on stderr (default: when stderr is a terminal).")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="Also write an HTML page showing every removal, coloured by reason.")
 @file_mode_options
 @corpus_options
 @threshold_options
 @internal_errors_exit_2
 def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, keep, keep_duplicates,
-          progress, text_key, id_key, skip_bad, check, diff, in_place, **thresholds):
+          progress, report_path, text_key, id_key, skip_bad, check, diff, in_place, **thresholds):
     """Clean FILES (or stdin, also for "-") and write the result to stdout.
 
     Each file is one document. With --explain, one JSON object per document is written
@@ -157,17 +159,20 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
         if jsonl:
             from .corpus_cli import clean_jsonl
             return clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad,
-                               keep, keep_duplicates, explain, progress)
+                               keep, keep_duplicates, explain, progress, report_path)
         if mode:
             from .files import clean_files
 
             raise click.exceptions.Exit(clean_files(files or ("-",), mode, encoding, config, rules, chrome))
         # Read and clean everything before writing anything: no partial output.
         outputs = []
+        documents = []  # for --report: (name, original text, removals)
         for path in files or ("-",):
             name = "<stdin>" if path == "-" else path
             text = decode(read_bytes(path), name, encoding)
             result = clean_and_explain(text, config, rules, chrome)
+            if report_path:
+                documents.append((name, text, result.removals))
             if explain:
                 outputs.append((json.dumps(_explanation(name, text, result), ensure_ascii=False)
                                 + "\n").encode("utf-8"))
@@ -175,10 +180,23 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
                 outputs.append(encode(result.text, encoding))
     except (InputError, RuleError) as error:
         raise BadInput(str(error)) from error
+    if report_path:
+        write_report_or_fail(report_path, documents)
     try:
         write_stdout(b"".join(outputs))
     except BrokenPipeError:
         silence_stdout()
+
+
+def write_report_or_fail(path, documents):
+    """Write the HTML report (`dedup.report`); a path that cannot be written exits 2."""
+    from .io import OutputError
+    from .report import write_report
+
+    try:
+        write_report(path, documents)
+    except OutputError as error:
+        raise BadInput(f"cannot write the report: {error}; give a path in a writable directory") from error
 
 
 @main.command()

@@ -29,7 +29,7 @@ class Progress:
 
 
 def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad, keep,
-                keep_duplicates, explain, progress_flag):
+                keep_duplicates, explain, progress_flag, report_path=None):
     """Run `dedup.corpus.clean_corpus` over JSON lines files (or stdin)."""
     from .corpus import clean_corpus
     from .jsonl import Corpus, dumps
@@ -37,6 +37,7 @@ def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad
     progress = Progress(progress_flag)
     counts = Counter()
     documents = 0
+    shown = []  # for --report: (id, original text, removals); the corpus is held in memory
     with Corpus(files, text_key, id_key, skip_bad) as corpus, _sink(output) as sink:
         for document in clean_corpus(corpus, config, rules, chrome, text_key, id_key, keep,
                                      keep_duplicates, progress):
@@ -46,16 +47,18 @@ def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad
                 counts["duplicate_document"] += 1
                 record["duplicate_of"] = document.duplicate_of
             counts.update(r.reason for r in document.removals if r.reason != "blank")
+            if report_path:
+                shown.append((record.get(id_key, documents), document.original, document.removals))
             if explain:
-                original = record.get(text_key)
                 record["removals"] = [{"reason": r.reason, "start": r.start, "end": r.end}
                                       for r in document.removals]
             sink.write(dumps(record).encode("utf-8"))
         skipped = len(corpus.skipped)
-        total = getattr(corpus, "total", None)
     progress.done()
-    if not keep_duplicates:
-        dropped = _dropped(counts, corpus)
+    if report_path:
+        from .cli import write_report_or_fail
+
+        write_report_or_fail(report_path, shown)
     parts = [f"{n:,} {reason}" for reason, n in sorted(counts.items())]
     message = f"dedup: {documents:,} documents written"
     if parts:
@@ -65,10 +68,6 @@ def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad
         message += f"; skipped {skipped:,} bad lines (first: {first[0]}:{first[1]}: {first[2]})"
     if sys.stderr.isatty() or skipped or progress_flag:
         click.echo(message, err=True)
-
-
-def _dropped(counts, corpus):
-    return counts.get("duplicate_document", 0)
 
 
 @contextlib.contextmanager

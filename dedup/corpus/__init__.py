@@ -27,12 +27,14 @@ class CleanedDocument(NamedTuple):
         removals: the removals inside the document (spans in the original text).
         duplicate_of: id of the kept document this one near-duplicates, if any.
         similarity: Jaccard similarity to that document.
+        original: the text before cleaning.
     """
 
     record: dict
     removals: List[Removal]
     duplicate_of: Optional[object] = None
     similarity: Optional[float] = None
+    original: str = ""
 
 
 def learn_chrome(records: Iterable[dict], config: Config = DEFAULT, text_key: str = "text") -> Chrome:
@@ -125,7 +127,8 @@ def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Seque
         out[text_key] = result.text
         similarity = nearest[index][1] if duplicate_of is not None else None
         yield CleanedDocument(out, result.removals,
-                              None if duplicate_of is None else ids[duplicate_of], similarity)
+                              None if duplicate_of is None else ids[duplicate_of], similarity,
+                              record[text_key])
 
 
 def summary(documents: Iterable[CleanedDocument]) -> Counter:
