@@ -108,6 +108,44 @@ def corpus_options(command):
     return command
 
 
+def engine_options(command):
+    """Where a corpus run works: --engine, --jobs, --ray-address, --work-dir."""
+    options = [
+        click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+                     help="With --jsonl: run in local processes, or on Ray (pip install 'dedup[ray]')."),
+        click.option("--jobs", type=click.IntRange(1), default=None,
+                     help="With --jsonl: worker processes (local, default 1) or CPUs of the Ray "
+                          "cluster started here (default: all)."),
+        click.option("--ray-address", default=None,
+                     help="With --engine ray: a running Ray cluster to use (\"auto\", \"ray://HOST:10001\")."),
+        click.option("--work-dir", type=click.Path(file_okay=False), default=None,
+                     help="With --jsonl: where tasks keep their sketches (default: a temporary folder); "
+                          "on a cluster, a folder every machine sees."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def corpus_where(engine, jobs, ray_address, work_dir, index=None):
+    """The keyword arguments of the corpus functions that say where to run."""
+    from .engines import EngineError
+
+    if ray_address and engine != "ray":
+        raise click.UsageError("--ray-address goes with --engine ray.")
+    where = {"engine": engine, "jobs": jobs, "ray_address": ray_address, "work_dir": work_dir}
+    if engine == "ray":
+        try:
+            from .engines.ray import _import_ray
+
+            _import_ray()
+        except EngineError as error:
+            raise BadInput(str(error)) from error
+    if index:
+        where["index"] = index
+    return where
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--explain", is_flag=True, help="Write JSON describing every removal instead of the text.")
@@ -128,12 +166,17 @@ def corpus_options(command):
               help="Progress on stderr (default: when stderr is a terminal).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False),
               help="Also write an HTML page showing every removal, coloured by reason.")
+@click.option("--index", "index_path", type=click.Path(file_okay=False),
+              help="With --jsonl: also drop documents that near-duplicate one in this index "
+                   "(`dedup index build`).")
+@engine_options
 @file_mode_options
 @corpus_options
 @threshold_options
 @internal_errors_exit_2
 def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, keep, keep_duplicates,
-          progress, report_path, text_key, id_key, skip_bad, check, diff, in_place, **thresholds):
+          progress, report_path, index_path, engine, jobs, ray_address, work_dir, text_key, id_key,
+          skip_bad, check, diff, in_place, **thresholds):
     """Clean FILES (or stdin, also for "-") and write the result to stdout.
 
     Each file is one document. With --explain, one JSON object per document is written
@@ -145,6 +188,7 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
     """
     from . import clean_and_explain
     from .detect.rules import RuleError, load_rules
+    from .engines import EngineError
     from .io import InputError, decode, encode, read_bytes, silence_stdout, write_stdout
 
     mode = file_mode(files, explain, check, diff, in_place)
@@ -153,13 +197,20 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
     config = DEFAULT.replace(**thresholds)
     if output and not jsonl:
         raise BadInput("-o/--output goes with --jsonl; for text, redirect stdout")
+    corpus_only = [name for name, given in (("--index", index_path), ("--engine", engine != "local"),
+                                            ("--jobs", jobs), ("--ray-address", ray_address),
+                                            ("--work-dir", work_dir)) if given]
+    if corpus_only and not jsonl:
+        raise click.UsageError(f"{corpus_only[0]} goes with --jsonl (a corpus of JSON lines).")
     try:
         rules = load_rules(rules_path) if rules_path else ()
         chrome = _load_profile(profile_path)
         if jsonl:
             from .corpus_cli import clean_jsonl
+
+            where = corpus_where(engine, jobs, ray_address, work_dir, _open_index(index_path, config))
             return clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad,
-                               keep, keep_duplicates, explain, progress, report_path)
+                               keep, keep_duplicates, explain, progress, report_path, where)
         if mode:
             from .files import clean_files
 
@@ -178,7 +229,7 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
                                 + "\n").encode("utf-8"))
             else:
                 outputs.append(encode(result.text, encoding))
-    except (InputError, RuleError) as error:
+    except (InputError, RuleError, EngineError) as error:
         raise BadInput(str(error)) from error
     if report_path:
         write_report_or_fail(report_path, documents)
@@ -212,6 +263,55 @@ def learn(files, output, jsonl, text_key, id_key, skip_bad, chrome_min_docs, chr
 
     config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
     learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad)
+
+
+@main.group()
+def index():
+    """Save what a corpus holds, to drop later documents that duplicate it."""
+
+
+@index.command("build")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Index folder to create (it must not exist yet).")
+@engine_options
+@corpus_options
+@internal_errors_exit_2
+def index_build(files, output, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
+                chrome_min_docs, chrome_min_share):
+    """Index the JSON lines corpus FILES: sketches, band keys, chrome statistics."""
+    from .corpus_cli import index_corpus
+
+    config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
+    index_corpus(None, output, files, config, text_key, id_key, skip_bad,
+                 corpus_where(engine, jobs, ray_address, work_dir))
+
+
+@index.command("add")
+@click.argument("index_path", type=click.Path(file_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@engine_options
+@corpus_options
+@internal_errors_exit_2
+def index_add(index_path, files, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
+              chrome_min_docs, chrome_min_share):
+    """Add the documents of the JSON lines corpus FILES to the index INDEX_PATH."""
+    from .corpus_cli import index_corpus
+
+    config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
+    index_corpus(_open_index(index_path, config), index_path, files, config, text_key, id_key,
+                 skip_bad, corpus_where(engine, jobs, ray_address, work_dir))
+
+
+def _open_index(path, config):
+    if not path:
+        return None
+    from .corpus.index import BadIndex, open_index
+
+    try:
+        return open_index(path, config)
+    except BadIndex as error:
+        raise BadInput(str(error)) from error
 
 
 def _load_profile(path):

@@ -3,7 +3,6 @@ summary on stderr. Kept apart from `cli.py` so the pipe filter never imports it.
 import contextlib
 import sys
 import time
-from collections import Counter
 
 import click
 
@@ -29,30 +28,17 @@ class Progress:
 
 
 def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad, keep,
-                keep_duplicates, explain, progress_flag, report_path=None):
-    """Run `dedup.corpus.clean_corpus` over JSON lines files (or stdin)."""
-    from .corpus import clean_corpus
-    from .jsonl import Corpus, dumps
+                keep_duplicates, explain, progress_flag, report_path=None, where=None):
+    """Run `dedup.corpus.write_corpus` over JSON lines files (or stdin); `where` holds
+    engine, jobs, ray_address, index and work_dir."""
+    from .corpus import write_corpus
+    from .jsonl import Corpus
 
     progress = Progress(progress_flag)
-    counts = Counter()
-    documents = 0
-    shown = []  # for --report: (id, original text, removals); the corpus is held in memory
     with Corpus(files, text_key, id_key, skip_bad) as corpus, _sink(output) as sink:
-        for document in clean_corpus(corpus, config, rules, chrome, text_key, id_key, keep,
-                                     keep_duplicates, progress):
-            record = document.record
-            documents += 1
-            if document.duplicate_of is not None:
-                counts["duplicate_document"] += 1
-                record["duplicate_of"] = document.duplicate_of
-            counts.update(r.reason for r in document.removals if r.reason != "blank")
-            if report_path:
-                shown.append((record.get(id_key, documents), document.original, document.removals))
-            if explain:
-                record["removals"] = [{"reason": r.reason, "start": r.start, "end": r.end}
-                                      for r in document.removals]
-            sink.write(dumps(record).encode("utf-8"))
+        documents, counts, shown = write_corpus(
+            corpus, sink, config, rules, chrome, text_key, id_key, keep, keep_duplicates, progress,
+            explain=explain, report=bool(report_path), **(where or {}))
         skipped = len(corpus.skipped)
     progress.done()
     if report_path:
@@ -105,3 +91,26 @@ def learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad):
     click.echo(f"dedup: learned {len(chrome.lines):,} chrome lines, "
                f"{len(chrome.suffixes) + len(chrome.prefixes):,} title affixes from "
                f"{chrome.documents:,} documents -> {output}", err=True)
+
+
+def index_corpus(index, path, files, config, text_key, id_key, skip_bad, where):
+    """Build the index at `path` from FILES (`index` None) or add FILES to `index`."""
+    from .cli import BadInput
+    from .corpus.index import BadIndex, index_corpus
+    from .engines import EngineError
+    from .jsonl import Corpus
+
+    progress = Progress()
+    try:
+        with Corpus(files, text_key, id_key, skip_bad) as corpus:
+            before = index.documents if index is not None else 0
+            saved = index_corpus(corpus, path, config, index, text_key, id_key, progress, **where)
+            skipped = len(corpus.skipped)
+    except (BadIndex, InputError, EngineError) as error:
+        raise BadInput(str(error)) from error
+    progress.done()
+    message = (f"dedup: indexed {saved.documents - before:,} documents; {path} holds "
+               f"{saved.documents:,} documents in {saved.size() / 1e6:,.1f} MB")
+    if skipped:
+        message += f"; skipped {skipped:,} bad lines"
+    click.echo(message, err=True)

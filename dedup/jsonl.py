@@ -11,12 +11,13 @@ import os
 import shutil
 import sys
 import tempfile
-from typing import IO, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Iterator, List, NamedTuple, Optional, Sequence
 
 from .io import InputError
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _GZIP_MAGIC = b"\x1f\x8b"
+_BUFFER = 1 << 20
 
 
 class Record(dict):
@@ -36,7 +37,8 @@ def _open(path: str) -> IO[bytes]:
         except ImportError as error:
             raise InputError(f"{path}: is zstd-compressed; install the extra with "
                              "pip install 'dedup[zst]'") from error
-        return zstandard.open(path, "rb")
+        # The decompression reader cannot give lines; a buffer over it can.
+        return io.BufferedReader(zstandard.open(path, "rb"), _BUFFER)
     return open(path, "rb")
 
 
@@ -52,7 +54,7 @@ class Corpus:
     def __init__(self, paths: Sequence[str], text_key: str = "text", id_key: str = "id",
                  skip_bad: bool = False):
         self.text_key, self.id_key, self.skip_bad = text_key, id_key, skip_bad
-        self.skipped: List[Tuple[str, int, str]] = []
+        self.skipped: List[BadLine] = []
         self._spool: Optional[str] = None
         self.paths = [self._spool_stdin() if p == "-" else p for p in paths or ["-"]]
         self.names = ["<stdin>" if p == "-" else p for p in paths or ["-"]]
@@ -81,48 +83,82 @@ class Corpus:
 
     def __iter__(self) -> Iterator[Record]:
         """Records in input order; the first pass also collects skipped lines."""
-        first_pass = not hasattr(self, "_counted")
+        bad: List[BadLine] = []
         for path, name in zip(self.paths, self.names):
-            with _open(path) as raw:
-                stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="\n")
-                number = 0
-                while True:
-                    try:
-                        line = stream.readline()
-                    except UnicodeDecodeError as error:
-                        problem = f"not valid UTF-8 ({error.reason})"
-                        self._bad(name, number + 1, problem, first_pass)
-                        break
-                    if not line:
-                        break
-                    number += 1
-                    if not line.strip():
-                        continue
-                    record = self._parse(line, name, number, first_pass)
-                    if record is not None:
-                        yield record
+            yield from read_records(path, name, self.text_key, self.skip_bad, bad)
+        if not hasattr(self, "_counted"):
+            self.skipped.extend(bad)
         self._counted = True
 
-    def _parse(self, line: str, name: str, number: int, first_pass: bool) -> Optional[Record]:
-        try:
-            value = json.loads(line)
-        except ValueError as error:
-            return self._bad(name, number, f"not valid JSON ({error.msg})", first_pass)
-        if not isinstance(value, dict):
-            return self._bad(name, number, "not a JSON object", first_pass)
-        if not isinstance(value.get(self.text_key), str):
-            return self._bad(name, number, f"no string field {self.text_key!r}", first_pass)
-        record = Record(value)
-        record.source, record.line = name, number
-        return record
 
-    def _bad(self, name: str, number: int, problem: str, first_pass: bool):
-        if not self.skip_bad:
-            raise InputError(f"{name}:{number}: {problem}; fix the line or pass --skip-bad "
-                             "to skip such lines")
-        if first_pass:
-            self.skipped.append((name, number, problem))
-        return None
+class BadLine(NamedTuple):
+    """A line that is not a record: where, and what is wrong with it."""
+
+    name: str
+    line: int
+    problem: str
+
+
+def read_records(path: str, name: str, text_key: str, skip_bad: bool, bad: List[BadLine],
+                 start: int = 0, first_line: int = 1, lines: Optional[int] = None) -> Iterator[Record]:
+    """The records of a JSON lines file, or of `lines` lines of it from byte `start`
+    (line number `first_line`).
+
+    A bad line (not UTF-8, not JSON, not an object, no string `text_key`) raises
+    `InputError` naming it, or with `skip_bad` is appended to `bad` and skipped.
+    """
+    with _open(path) as raw:
+        if start:
+            raw.seek(start)
+        number = first_line - 1
+        last = None if lines is None else first_line - 1 + lines
+        for data in raw:
+            number += 1
+            if last is not None and number > last:
+                break
+            try:
+                line = data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                _bad(name, number, f"not valid UTF-8 ({error.reason})", skip_bad, bad)
+                continue
+            if not line.strip():
+                continue
+            record = _parse(line, name, number, text_key, skip_bad, bad)
+            if record is not None:
+                yield record
+
+
+def _parse(line: str, name: str, number: int, text_key: str, skip_bad: bool,
+           bad: List[BadLine]) -> Optional[Record]:
+    try:
+        value = json.loads(line)
+    except ValueError as error:
+        return _bad(name, number, f"not valid JSON ({error.msg})", skip_bad, bad)
+    if not isinstance(value, dict):
+        return _bad(name, number, "not a JSON object", skip_bad, bad)
+    if not isinstance(value.get(text_key), str):
+        return _bad(name, number, f"no string field {text_key!r}", skip_bad, bad)
+    record = Record(value)
+    record.source, record.line = name, number
+    return record
+
+
+def _bad(name: str, number: int, problem: str, skip_bad: bool, bad: List[BadLine]) -> None:
+    if not skip_bad:
+        raise InputError(f"{name}:{number}: {problem}; fix the line or pass --skip-bad "
+                         "to skip such lines")
+    bad.append(BadLine(name, number, problem))
+    return None
+
+
+def output_line(record: dict, duplicate_of=None, removals=None) -> bytes:
+    """The output line of a cleaned record: marked with the id of the document it
+    duplicates (if any) and, for --explain, its removals."""
+    if duplicate_of is not None:
+        record["duplicate_of"] = duplicate_of
+    if removals is not None:
+        record["removals"] = [{"reason": r.reason, "start": r.start, "end": r.end} for r in removals]
+    return dumps(record).encode("utf-8")
 
 
 def dumps(record: dict) -> str:

@@ -6,14 +6,15 @@ statistics, (2) content signatures and near-duplicate clusters, (3) rewriting ea
 document with what was learned. Memory holds the statistics and one shingle set per
 document, never the texts.
 """
-import sys
+import os
 from collections import Counter
-from typing import Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence
+from typing import Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..config import DEFAULT, Config
 from ..model import Removal
 from ..shingle import tokens
 from .chrome import Chrome, ChromeCounter, line_hash
+from .shards import SHARD_LINES
 
 KEEP_POLICIES = ("first", "longest")
 
@@ -64,7 +65,10 @@ def content_sketch(text: str, chrome: Chrome, common: frozenset = frozenset()):
 def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Sequence = (),
                  chrome: Optional[Chrome] = None, text_key: str = "text", id_key: str = "id",
                  keep: str = "first", keep_duplicates: bool = False,
-                 progress: Optional[Callable[[str, int], None]] = None) -> Iterator[CleanedDocument]:
+                 progress: Optional[Callable[[str, int], None]] = None, *,
+                 engine: str = "local", jobs: Optional[int] = None, ray_address: Optional[str] = None,
+                 index=None, work_dir: Optional[str] = None,
+                 shard_lines: int = SHARD_LINES) -> Iterator[CleanedDocument]:
     """Clean a corpus: chrome, near-duplicate documents, then each document.
 
     Args:
@@ -76,59 +80,237 @@ def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Seque
         keep: which document of a near-duplicate cluster stays: "first" or "longest".
         keep_duplicates: yield dropped duplicates too (with `duplicate_of` set).
         progress: called as progress(pass_name, documents_done) now and then.
+        engine, jobs, ray_address: where the work runs (`dedup.engines.executor`):
+            in this process by default, `jobs` local processes, or Ray. The output is
+            the same on every engine.
+        index: a saved index (`dedup.corpus.index.open_index`, or its path): documents
+            that near-duplicate an indexed one are dropped, and its chrome statistics
+            count with these records'.
+        work_dir: where the run keeps its sketches (a new folder inside it, removed at
+            the end); on a cluster of several machines, a folder all of them see.
+        shard_lines: lines of a plain JSON lines file (or records in memory) per task.
 
     Yields:
         `CleanedDocument` per kept document (and per duplicate with keep_duplicates),
         in input order.
     """
-    from .. import clean_and_explain
-    from .neardup import clusters
+    with CorpusRun(records, config, rules, chrome, text_key, id_key, keep, keep_duplicates,
+                   progress, engine, jobs, ray_address, index, work_dir, shard_lines) as run:
+        run.find_duplicates()
+        for rewritten in run.rewrite():
+            yield from rewritten.documents
 
-    if keep not in KEEP_POLICIES:
-        raise ValueError(f"keep must be one of {KEEP_POLICIES}, not {keep!r}")
-    if iter(records) is records:
-        records = list(records)
-    tick = progress or (lambda name, done: None)
 
-    counter = ChromeCounter(config)
-    for done, record in enumerate(records, 1):
-        counter.add(record[text_key])
-        if done % 1000 == 0:
-            tick("learning chrome", done)
-    common = counter.common_lines(0.0)
-    if chrome is None:
-        chrome = counter.learn()
-    del counter
+def write_corpus(records: Iterable[dict], stream, config: Config = DEFAULT, rules: Sequence = (),
+                 chrome: Optional[Chrome] = None, text_key: str = "text", id_key: str = "id",
+                 keep: str = "first", keep_duplicates: bool = False,
+                 progress: Optional[Callable[[str, int], None]] = None, *, explain: bool = False,
+                 report: bool = False, **where) -> Tuple[int, Counter, list]:
+    """`clean_corpus` writing JSON lines to the binary `stream`: each task writes its
+    shard's lines (with "duplicate_of" and, with `explain`, "removals"), the parts are
+    copied to `stream` in input order.
 
-    sketches, lengths, ids = [], [], []
-    for done, record in enumerate(records, 1):
-        sketches.append(content_sketch(record[text_key], chrome, common))
-        lengths.append(len(record[text_key]))
-        ids.append(record.get(id_key))
-        if done % 1000 == 0:
-            tick("signing", done)
-    groups, nearest = clusters(sketches, config)
-    dropped: Dict[int, int] = {}
-    for members in groups:
-        kept = members[0] if keep == "first" else max(members, key=lambda m: (lengths[m], -m))
-        for member in members:
-            if member != kept:
-                dropped[member] = kept
-    del sketches
+    Returns:
+        (documents written, removals per reason, [(id, original, removals)] when `report`).
+    """
+    import shutil
 
-    for index, record in enumerate(records):
-        if index % 1000 == 999:
-            tick("rewriting", index + 1)
-        duplicate_of = dropped.get(index)
-        if duplicate_of is not None and not keep_duplicates:
-            continue
-        result = clean_and_explain(record[text_key], config, rules, chrome)
-        out = dict(record)
-        out[text_key] = result.text
-        similarity = nearest[index][1] if duplicate_of is not None else None
-        yield CleanedDocument(out, result.removals,
-                              None if duplicate_of is None else ids[duplicate_of], similarity,
-                              record[text_key])
+    written, counts, shown = 0, Counter(), []
+    with CorpusRun(records, config, rules, chrome, text_key, id_key, keep, keep_duplicates,
+                   progress, **where) as run:
+        run.find_duplicates()
+        for shard, rewritten in zip(run.shards, run.rewrite({"explain": explain, "report": report})):
+            part = os.path.join(run.settings.work, f"part-{shard.index:06d}.jsonl")
+            with open(part, "rb") as source:
+                shutil.copyfileobj(source, stream, 1 << 20)
+            os.unlink(part)
+            for number, (has_id, document_id, text, removals) in enumerate(rewritten.shown or (), 1):
+                shown.append((document_id if has_id else written + number, text, removals))
+            written += rewritten.written
+            counts.update(rewritten.counts)
+    return written, counts, shown
+
+
+class CorpusRun:
+    """One run of the corpus pipeline (`dedup.corpus.pipeline`) on an executor: shards,
+    work folder, what was learned. Use as a context manager."""
+
+    def __init__(self, records, config: Config = DEFAULT, rules: Sequence = (),
+                 chrome: Optional[Chrome] = None, text_key: str = "text", id_key: str = "id",
+                 keep: str = "first", keep_duplicates: bool = False, progress=None,
+                 engine: str = "local", jobs: Optional[int] = None, ray_address: Optional[str] = None,
+                 index=None, work_dir: Optional[str] = None, shard_lines: int = SHARD_LINES,
+                 keep_totals: bool = False):
+        if keep not in KEEP_POLICIES:
+            raise ValueError(f"keep must be one of {KEEP_POLICIES}, not {keep!r}")
+        if iter(records) is records:
+            records = list(records)
+        self.records, self.config, self.rules, self.given_chrome = records, config, rules, chrome
+        self.text_key, self.id_key, self.keep, self.keep_duplicates = text_key, id_key, keep, keep_duplicates
+        self.tick = progress or (lambda name, done: None)
+        self.where = (engine, jobs, ray_address)
+        if isinstance(index, str):
+            from .index import open_index
+
+            index = open_index(index, config)
+        self.index, self.work_dir, self.shard_lines, self.keep_totals = index, work_dir, shard_lines, keep_totals
+        self.dropped: Dict[int, "pipeline.Dropped"] = {}
+
+    def __enter__(self):
+        import tempfile
+
+        from ..engines import executor
+
+        self.executor = executor(*self.where)
+        try:
+            self.work = tempfile.mkdtemp(prefix="dedup-work-", dir=self.work_dir)
+            self._shards()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        import shutil
+
+        from .store import forget
+
+        self.executor.close()
+        if getattr(self, "work", None):
+            forget([os.path.join(self.work, name) for name in os.listdir(self.work)])
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def _shards(self):
+        from .pipeline import Settings
+        from .shards import file_shards, memory_shards
+
+        records = self.records
+        skip_bad = getattr(records, "skip_bad", False)
+        if hasattr(records, "paths"):
+            self.shards = file_shards(records.paths, records.names, self.shard_lines)
+        elif self.executor.workers == 1 and type(self.executor).__name__ == "LocalExecutor":
+            records = records if isinstance(records, list) else list(records)
+            self.shards = memory_shards(records, self.shard_lines)
+        else:  # tasks read files, never records sent from here
+            path = os.path.join(self.work, "records.jsonl")
+            _spool(records, path)
+            self.shards = file_shards([path], ["<records>"], self.shard_lines)
+        partitions = 1 if self.executor.workers == 1 else 2 * self.executor.workers
+        self.settings = Settings(self.config, self.text_key, self.id_key, skip_bad, self.work,
+                                 partitions, self.keep_totals)
+
+    def learn(self):
+        """Pass one: chrome statistics of every shard (and of the index), summed per partition."""
+        import numpy as np
+
+        from .pipeline import chrome_parts, chrome_totals, learn_chrome
+
+        settings = self.executor.broadcast(self.settings)
+        items = list(self.shards) + ([self.index.chrome_item()] if self.index is not None else [])
+        self.totals = self.executor.shuffle_reduce(chrome_parts, items, chrome_totals,
+                                                   self.settings.partitions, settings)
+        self.shard_documents = self.totals[0].shard_documents[:len(self.shards)]
+        if hasattr(self.records, "skipped") and not hasattr(self.records, "_counted"):
+            self.records.skipped.extend(self.totals[0].bad)
+            self.records._counted = True
+        self.tick("learning chrome", sum(self.shard_documents))
+        learned, self.common = learn_chrome(self.totals, self.config)
+        self.chrome = self.given_chrome if self.given_chrome is not None else learned
+        self.first_new = self.index.documents if self.index is not None else 0
+        starts = np.cumsum([self.first_new] + list(self.shard_documents))
+        self.shard_starts = [int(s) for s in starts[:-1]]
+        self.documents = int(starts[-1])
+
+    def sketch(self):
+        """Pass two: content sketches and band keys of every shard, written to its folder."""
+        import numpy as np
+
+        from .pipeline import sketch_shard
+        from .store import Layout
+
+        learn_titles = self.given_chrome is None
+        shared = [self.executor.broadcast(v) for v in (self.settings, self.chrome)]
+        titles, folders, done = [], [], 0
+        for summary in self.executor.map(sketch_shard, self.shards, *shared, learn_titles):
+            titles.append(summary.titles)
+            folders.append(summary.folder)
+            done += summary.documents
+            self.tick("signing", done)
+        self.folders = list(zip(self.shard_starts, folders))
+        index_folders = self.index.folders() if self.index is not None else []
+        self.layout = Layout(index_folders + self.folders)
+        if learn_titles:
+            if self.index is not None:
+                titles.append(self.index.titles())
+            found = frozenset(int(h) for t in titles for h in t)
+            self.chrome = Chrome(self.chrome.lines, self.chrome.suffixes, self.chrome.prefixes, found,
+                                 self.chrome.documents)
+            self.titles = np.unique(np.concatenate(titles)) if titles else np.zeros(0, np.uint64)
+
+    def find_duplicates(self):
+        """Passes one and two, then candidate edges, their verification and clusters."""
+        import numpy as np
+
+        from .pipeline import band_parts, bucket_edges, plan_clusters, unique_edges, verify_edges
+
+        self.learn()
+        self.sketch()
+        if self.documents - self.first_new < 1 or self.documents < 2:
+            return
+        settings = self.executor.broadcast(self.settings._replace(first_new=self.first_new))
+        sources = self.layout_sources()
+        parts = self.executor.shuffle_reduce(band_parts, sources, bucket_edges, self.settings.partitions,
+                                             settings)
+        edges = unique_edges(parts)
+        size = max(2000, -(-len(edges) // (4 * self.executor.workers)))
+        chunks = [edges[lo:lo + size] for lo in range(0, len(edges), size)]
+        shared = [self.executor.broadcast(v) for v in (self.layout, self.common, self.config)]
+        results = list(self.executor.map(verify_edges, chunks, *shared))
+        duplicate = np.concatenate([r[0] for r in results]) if results else np.zeros(0, bool)
+        jaccard = np.concatenate([r[1] for r in results]) if results else np.zeros(0)
+        self.dropped = plan_clusters(edges, duplicate, jaccard, self.documents, self.keep, self.layout,
+                                     self.first_new, self._memory_id)
+
+    def layout_sources(self):
+        return [(int(start), folder) for start, folder in zip(self.layout.starts, self.layout.folders)]
+
+    def _memory_id(self, gid: int):
+        """The id of a document held in memory (ids need not be JSON), else None."""
+        import numpy as np
+
+        if not self.shards or self.shards[0].rows is None or gid < self.first_new:
+            return None
+        number = int(np.searchsorted(self.shard_starts, gid, side="right")) - 1
+        return True, self.shards[number].rows[gid - self.shard_starts[number]].get(self.id_key)
+
+    def rewrite(self, output: Optional[dict] = None):
+        """Pass three: clean each shard's documents; yields `pipeline.Rewritten` per shard."""
+        from .pipeline import rewrite_shard
+
+        jobs = []
+        for shard, start, count in zip(self.shards, self.shard_starts, self.shard_documents):
+            plan = {gid: drop for gid, drop in self.dropped.items() if start <= gid < start + count} \
+                if len(self.shards) > 1 else self.dropped
+            jobs.append((shard, plan, start))
+        shared = [self.executor.broadcast(v) for v in (self.settings, self.chrome, tuple(self.rules))]
+        done = 0
+        for rewritten in self.executor.map(rewrite_shard, jobs, *shared, self.keep_duplicates, output):
+            done += len(rewritten.documents) + rewritten.written
+            self.tick("rewriting", done)
+            yield rewritten
+
+
+def _spool(records: Iterable[dict], path: str) -> None:
+    """Write records held in memory to a JSON lines file that tasks can read."""
+    import json
+
+    with open(path, "w", encoding="utf-8") as out:
+        for number, record in enumerate(records, 1):
+            try:
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            except (TypeError, ValueError) as error:
+                raise TypeError(f"record {number} cannot be written as JSON ({error}); records "
+                                "run on worker processes must be JSON objects") from error
 
 
 def summary(documents: Iterable[CleanedDocument]) -> Counter:

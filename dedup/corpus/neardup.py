@@ -57,6 +57,33 @@ def sketch(lines: Iterable[Tuple[Sequence[str], bool]]) -> Sketch:
                   tuple(prose))
 
 
+class StoredSketch(NamedTuple):
+    """A `Sketch` before it is known which lines are shared with other documents:
+    every prose line with the hash of its key (`prose_keys`), so that the lines found
+    in other documents can be left out later (`own_sketch`)."""
+
+    shingles: np.ndarray
+    pairs: np.ndarray
+    prose: Tuple[np.ndarray, ...]
+    prose_keys: np.ndarray
+
+
+def stored_sketch(lines: Iterable[Tuple[Sequence[str], int]]) -> StoredSketch:
+    """The `StoredSketch` of a document given (tokens, key hash) for its content lines."""
+    lines = list(lines)
+    whole = sketch((toks, True) for toks, _ in lines)
+    keys = [hashed for toks, hashed in lines if len(toks) >= PROSE_TOKENS]
+    return StoredSketch(whole.shingles, whole.pairs, whole.prose, np.array(keys, dtype=np.uint64))
+
+
+def own_sketch(stored: StoredSketch, common: np.ndarray) -> Sketch:
+    """The `Sketch` of a stored one, its prose lines found in `common` (sorted line
+    hashes of lines in several documents) not counted as its own."""
+    shared = np.isin(stored.prose_keys, common)
+    return Sketch(stored.shingles, stored.pairs,
+                  tuple(line for line, out in zip(stored.prose, shared) if not out))
+
+
 def own_prose(document: Sketch, other: Sketch) -> Tuple[float, int]:
     """Share and number of words of `document`'s prose that `other` does not have.
 

@@ -1,0 +1,450 @@
+"""The corpus pipeline as plain functions over shards, for any executor.
+
+    chrome_parts   (map)     per shard: documents in which each line, edge line and
+                             title affix occurs, hash-partitioned
+    chrome_totals  (reduce)  per partition: summed counts -> chrome lines, shared
+                             lines, frequent affixes
+    sketch_shard   (map)     per shard: content sketches, MinHash band keys and ids
+                             written to the shard's folder; headline hashes
+    band_parts     (map)     per folder: (band, key, global id), hash-partitioned
+    bucket_edges   (reduce)  per partition: documents sharing a bucket -> candidate
+                             edges (all pairs of a small bucket, a star toward the
+                             smallest id of a big one); never a group per key
+    verify_edges   (map)     per chunk of edges: the exact check of `neardup.similar`
+    plan_clusters  (driver)  array-based union-find over the verified edges
+    rewrite_shard  (map)     per shard: clean each document, drop or mark duplicates
+
+Every function is deterministic and sees only its shard (or partition): the output
+does not depend on the engine, the number of workers or the order tasks finish in.
+A document's global id is its position in input order (`dedup.corpus.shards`).
+"""
+import hashlib
+import os
+from collections import Counter
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..config import Config
+from ..jsonl import BadLine, output_line
+from ..shingle import tokens
+from .chrome import EDGE_LINES, HEAD_LINES, MAX_AFFIX_TOKENS, Chrome, _affixes, line_hash
+from .neardup import ALL_PAIRS_BUCKET, UnionFind, band_parameters, similar, stored_sketch
+from .shards import Shard, read_shard
+from .store import Layout, write_folder
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_EMPTY64 = np.zeros(0, dtype=np.uint64)
+_EMPTY32 = np.zeros(0, dtype=np.uint32)
+
+
+class Settings(NamedTuple):
+    """What every task of one run is given (broadcast once)."""
+
+    config: Config
+    text_key: str = "text"
+    id_key: str = "id"
+    skip_bad: bool = False
+    work: str = ""
+    partitions: int = 1
+    keep_totals: bool = False
+    first_new: int = 0        # documents of a saved index come before this global id
+
+
+def partition_of(hashes: np.ndarray, partitions: int) -> np.ndarray:
+    """Stable partition of 64-bit hashes (a multiplicative mix of their bits)."""
+    if partitions == 1:
+        return np.zeros(len(hashes), dtype=np.int64)
+    mixed = np.asarray(hashes, dtype=np.uint64) * _GOLDEN
+    return ((mixed >> np.uint64(33)) % np.uint64(partitions)).astype(np.int64)
+
+
+def affix_hash(affix: Tuple[str, ...]) -> int:
+    """Stable 64-bit hash of a title affix (tokens never hold a space)."""
+    return int.from_bytes(hashlib.blake2b(" ".join(affix).encode("utf-8"), digest_size=8).digest(), "little")
+
+
+# -- chrome statistics ---------------------------------------------------------------
+
+class Counts(NamedTuple):
+    """Hashes (sorted, unique) and in how many documents each was seen."""
+
+    hashes: np.ndarray
+    docs: np.ndarray
+
+    @staticmethod
+    def of(counter: Counter) -> "Counts":
+        hashes = np.fromiter(counter.keys(), dtype=np.uint64, count=len(counter))
+        docs = np.fromiter(counter.values(), dtype=np.int64, count=len(counter))
+        order = np.argsort(hashes, kind="stable")
+        return Counts(hashes[order], docs[order])
+
+    def split(self, partitions: int) -> List["Counts"]:
+        where = partition_of(self.hashes, partitions)
+        return [Counts(self.hashes[where == p], self.docs[where == p]) for p in range(partitions)]
+
+    @staticmethod
+    def total(parts: Sequence["Counts"]) -> "Counts":
+        hashes = np.concatenate([p.hashes for p in parts]) if parts else _EMPTY64
+        docs = np.concatenate([p.docs for p in parts]) if parts else np.zeros(0, np.int64)
+        unique, inverse = np.unique(hashes, return_inverse=True)
+        return Counts(unique, np.bincount(inverse, weights=docs, minlength=len(unique)).astype(np.int64))
+
+
+class ChromePart(NamedTuple):
+    """One shard's chrome statistics for one partition."""
+
+    documents: int
+    lines: Counts
+    edges: Counts
+    suffixes: Counts
+    prefixes: Counts
+    names: Dict[int, Tuple[str, ...]]   # affix hash -> tokens, for the shard's frequent affixes
+    bad: List[BadLine]
+
+
+class ChromeTotals(NamedTuple):
+    """One partition's summed chrome statistics, and what they teach."""
+
+    shard_documents: List[int]
+    bad: List[BadLine]
+    chrome_lines: np.ndarray
+    common: np.ndarray
+    suffixes: Dict[Tuple[str, ...], int]
+    prefixes: Dict[Tuple[str, ...], int]
+    totals: Optional[Tuple[Counts, Counts, Counts, Counts, Dict[int, Tuple[str, ...]]]] = None
+
+
+def chrome_parts(item, settings: Settings) -> List[ChromePart]:
+    """Map: the chrome statistics of a shard (or of a saved index), partitioned."""
+    if not isinstance(item, Shard):
+        return item.chrome_parts(settings)
+    config = settings.config
+    documents = 0
+    line_docs, edge_docs, suffix_docs, prefix_docs = Counter(), Counter(), Counter(), Counter()
+    bad: List[BadLine] = []
+    for record in read_shard(item, settings.text_key, settings.skip_bad, bad):
+        documents += 1
+        hashes: List[int] = []
+        head: List[List[str]] = []
+        for line in record[settings.text_key].splitlines():
+            toks = tokens(line)
+            if not toks:
+                continue
+            hashes.append(line_hash("".join(toks)))
+            if len(head) < HEAD_LINES:
+                head.append(toks)
+        line_docs.update(set(hashes))
+        edge_docs.update(set(hashes[:EDGE_LINES]) | set(hashes[-EDGE_LINES:]))
+        suffixes, prefixes = set(), set()
+        for toks in head:
+            for n in range(1, min(MAX_AFFIX_TOKENS, len(toks) - 1) + 1):
+                suffixes.add(tuple(toks[-n:]))
+                prefixes.add(tuple(toks[:n]))
+        suffix_docs.update(suffixes)
+        prefix_docs.update(prefixes)
+    # A frequent affix (in `share` of all documents) is in `share` of some shard's, so
+    # each shard names only its own frequent affixes; the others travel as hashes.
+    local_need = config.chrome_min_share * documents
+    names = {}
+    hashed = []
+    for counter in (suffix_docs, prefix_docs):
+        by_hash = Counter()
+        for affix, n in counter.items():
+            h = affix_hash(affix)
+            by_hash[h] += n
+            if n >= local_need:
+                names[h] = affix
+        hashed.append(Counts.of(by_hash))
+    return _partition(documents, Counts.of(line_docs), Counts.of(edge_docs), hashed[0], hashed[1],
+                      names, bad, settings.partitions)
+
+
+def _partition(documents, lines, edges, suffixes, prefixes, names, bad, partitions) -> List[ChromePart]:
+    split = [c.split(partitions) for c in (lines, edges, suffixes, prefixes)]
+    where = {h: int(p) for h, p in zip(names, partition_of(np.array(list(names), dtype=np.uint64),
+                                                           partitions))} if names else {}
+    return [ChromePart(documents, split[0][p], split[1][p], split[2][p], split[3][p],
+                       {h: a for h, a in names.items() if where[h] == p}, bad if p == 0 else [])
+            for p in range(partitions)]
+
+
+def chrome_totals(partition: int, parts: Sequence[ChromePart], settings: Settings) -> ChromeTotals:
+    """Reduce: sum one partition's statistics over all shards; pick chrome lines, lines
+    shared by several documents and frequent affixes (thresholds of `ChromeCounter`)."""
+    config = settings.config
+    documents = sum(p.documents for p in parts)
+    need = max(config.chrome_min_docs, config.chrome_min_share * documents)
+    need_body = max(config.chrome_min_docs, config.chrome_body_share * documents)
+    lines = Counts.total([p.lines for p in parts])
+    edges = Counts.total([p.edges for p in parts])
+    edge_docs = np.zeros(len(lines.hashes), dtype=np.int64)
+    edge_docs[np.searchsorted(lines.hashes, edges.hashes)] = edges.docs
+    chrome_lines = lines.hashes[(lines.docs >= need_body) | ((lines.docs >= need) & (edge_docs >= need))]
+    common = lines.hashes[lines.docs >= config.chrome_min_docs]
+    names: Dict[int, Tuple[str, ...]] = {}
+    for part in parts:
+        names.update(part.names)
+    affixes = []
+    for kind in ("suffixes", "prefixes"):
+        counts = Counts.total([getattr(p, kind) for p in parts])
+        frequent = counts.docs >= need
+        affixes.append({names[int(h)]: int(n) for h, n in zip(counts.hashes[frequent], counts.docs[frequent])
+                        if int(h) in names})
+        if settings.keep_totals:
+            affixes.append(counts)
+    totals = None
+    if settings.keep_totals:
+        totals = (lines, Counts(lines.hashes, edge_docs), affixes[1], affixes[3], names)
+        affixes = [affixes[0], affixes[2]]
+    return ChromeTotals([p.documents for p in parts], [b for p in parts for b in p.bad],
+                        chrome_lines, common, affixes[0], affixes[1], totals)
+
+
+def learn_chrome(totals: Sequence[ChromeTotals], config: Config) -> Tuple[Chrome, np.ndarray]:
+    """The learned `Chrome` (without headlines: `sketch_shard` finds them) and the
+    sorted hashes of lines shared by several documents."""
+    documents = sum(totals[0].shard_documents)
+    need = max(config.chrome_min_docs, config.chrome_min_share * documents)
+    suffixes, prefixes = Counter(), Counter()
+    for total in totals:
+        suffixes.update(total.suffixes)
+        prefixes.update(total.prefixes)
+    lines = frozenset(int(h) for t in totals for h in t.chrome_lines)
+    common = np.sort(np.concatenate([t.common for t in totals])) if totals else _EMPTY64
+    return Chrome(lines, _affixes(suffixes, need), _affixes(prefixes, need), documents=documents), common
+
+
+# -- sketches and candidate pairs ----------------------------------------------------
+
+class SketchSummary(NamedTuple):
+    documents: int
+    folder: str
+    titles: np.ndarray
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per (document, band): the band's rows themselves when they fit in
+    64 bits (two 32-bit rows, the default), else a hash of them."""
+    n = signatures.shape[0]
+    part = signatures[:, :bands * rows].astype(np.uint64).reshape(n, bands, rows)
+    if rows * 32 <= 64:
+        keys = np.zeros((n, bands), dtype=np.uint64)
+        for r in range(rows):
+            keys |= part[:, :, r] << np.uint64(32 * r)
+        return keys
+    keys = np.full((n, bands), 0xCBF29CE484222325, dtype=np.uint64)
+    for r in range(rows):
+        keys = (keys ^ part[:, :, r]) * np.uint64(0x100000001B3)
+        keys ^= keys >> np.uint64(29)
+    return keys
+
+
+def sketch_shard(shard: Shard, settings: Settings, chrome: Chrome, learn_titles: bool) -> SketchSummary:
+    """Map: write the content sketches, band keys, lengths and ids of a shard's
+    documents to its folder; return their headline hashes when learning chrome."""
+    from ..signature import signatures
+
+    config = settings.config
+    sketches, lengths, ids, titles = [], [], [], set()
+    for record in read_shard(shard, settings.text_key, True, []):
+        text = record[settings.text_key]
+        content, title = [], None
+        for line in text.splitlines():
+            toks = tokens(line)
+            if toks:
+                if title is None:
+                    title = toks
+                hashed = line_hash("".join(toks))
+                if hashed not in chrome.lines:
+                    content.append((toks, hashed))
+        sketches.append(stored_sketch(content))
+        lengths.append(len(text))
+        ids.append(record.get(settings.id_key))
+        if learn_titles and title is not None:
+            headline = chrome.headline_hash(title)
+            if headline:
+                titles.add(headline)
+    bands, rows = band_parameters(config)
+    sigs = signatures([s.shingles for s in sketches], num_perm=config.num_perm)
+    folder = os.path.join(settings.work, f"shard-{shard.index:06d}")
+    write_folder(folder, sketches, band_keys(sigs, bands, rows), lengths, ids)
+    return SketchSummary(len(sketches), folder, np.array(sorted(titles), dtype=np.uint64))
+
+
+class BandPart(NamedTuple):
+    bands: np.ndarray
+    keys: np.ndarray
+    ids: np.ndarray
+
+
+def band_parts(source: Tuple[int, str], settings: Settings) -> List[BandPart]:
+    """Map: (band, key, global id) of every document of a folder, partitioned by key."""
+    from .store import open_folder
+
+    start, folder = source
+    keys = np.asarray(open_folder(folder).arrays["band_keys"])
+    n, bands = keys.shape
+    band = np.broadcast_to(np.arange(bands, dtype=np.uint16), (n, bands)).ravel()
+    ids = np.repeat(np.arange(start, start + n, dtype=np.int64), bands)
+    flat = keys.ravel()
+    where = partition_of(flat ^ (band.astype(np.uint64) * _GOLDEN), settings.partitions)
+    order = np.argsort(where, kind="stable")
+    bounds = np.searchsorted(where[order], np.arange(settings.partitions + 1))
+    return [BandPart(band[order[a:b]], flat[order[a:b]], ids[order[a:b]])
+            for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def bucket_edges(partition: int, parts: Sequence[BandPart], settings: Settings) -> np.ndarray:
+    """Reduce: candidate edges (i, j), i < j, of documents sharing a bucket (band, key):
+    all pairs of a bucket of up to `ALL_PAIRS_BUCKET` documents, else a star toward its
+    smallest id. Only edges with an end at or after `settings.first_new` (a saved
+    index holds the documents before it)."""
+    first_new = settings.first_new
+    band = np.concatenate([p.bands for p in parts])
+    keys = np.concatenate([p.keys for p in parts])
+    ids = np.concatenate([p.ids for p in parts])
+    if len(ids) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    order = np.lexsort((ids, keys, band))
+    band, keys, ids = band[order], keys[order], ids[order]
+    change = np.r_[True, (band[1:] != band[:-1]) | (keys[1:] != keys[:-1])]
+    starts = np.flatnonzero(change)
+    sizes = np.diff(np.r_[starts, len(ids)])
+    edges = []
+    big = starts[sizes > ALL_PAIRS_BUCKET]
+    for start, size in zip(big, sizes[sizes > ALL_PAIRS_BUCKET]):
+        members = ids[start:start + size]
+        if members[-1] >= first_new:
+            tail = members[1:][members[1:] >= first_new]
+            edges.append(np.column_stack([np.full(len(tail), members[0]), tail]))
+    small = (sizes >= 2) & (sizes <= ALL_PAIRS_BUCKET)
+    for size in np.unique(sizes[small]):
+        chosen = starts[small & (sizes == size)]
+        members = ids[chosen[:, None] + np.arange(size)]
+        x, y = np.triu_indices(size, 1)
+        pairs = np.stack([members[:, x].ravel(), members[:, y].ravel()], axis=1)
+        edges.append(pairs[pairs[:, 1] >= first_new])
+    if not edges:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.unique(np.concatenate(edges), axis=0)
+
+
+def unique_edges(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """All candidate edges, unique and sorted."""
+    edges = [p for p in parts if len(p)]
+    if not edges:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.unique(np.concatenate(edges), axis=0)
+
+
+def verify_edges(edges: np.ndarray, layout: Layout, common: np.ndarray,
+                 config: Config) -> Tuple[np.ndarray, np.ndarray]:
+    """Map: `neardup.similar` for each candidate edge: (duplicate?, Jaccard)."""
+    duplicate = np.zeros(len(edges), dtype=bool)
+    jaccard = np.zeros(len(edges), dtype=np.float64)
+    cache: Dict[int, object] = {}
+    for k, (i, j) in enumerate(edges.tolist()):
+        a = cache.get(i)
+        if a is None:
+            a = cache[i] = layout.sketch(i, common)
+        b = cache.get(j)
+        if b is None:
+            b = cache[j] = layout.sketch(j, common)
+        duplicate[k], jaccard[k] = similar(a, b, config)
+        if len(cache) > 4096:
+            cache.clear()
+    return duplicate, jaccard
+
+
+class Dropped(NamedTuple):
+    """A document left out (or marked): the id of the document kept in its place, and
+    the similarity to its nearest verified neighbour."""
+
+    duplicate_of: object
+    similarity: float
+
+
+def plan_clusters(edges: np.ndarray, duplicate: np.ndarray, jaccard: np.ndarray, documents: int,
+                  keep: str, layout: Layout, first_new: int = 0, id_of=None) -> Dict[int, Dropped]:
+    """Driver: union-find over the verified edges (in sorted order, as `neardup.clusters`);
+    one document kept per cluster ("first": the smallest id; "longest": the longest,
+    ties to the smallest id). A cluster holding documents of a saved index (ids below
+    `first_new`) keeps one of those. `id_of(gid)` may give (True, id) for documents
+    whose ids are at hand (else they are read from the layout). Returns the dropped
+    documents by global id."""
+    found = UnionFind(documents)
+    nearest: Dict[int, Tuple[int, float]] = {}
+    for (i, j), similarity in zip(edges[duplicate].tolist(), jaccard[duplicate].tolist()):
+        found.union(i, j)
+        for x, y in ((j, i), (i, j)):
+            if x not in nearest or similarity > nearest[x][1]:
+                nearest[x] = (y, similarity)
+    members: Dict[int, List[int]] = {}
+    for index in sorted(nearest):
+        members.setdefault(found.find(index), []).append(index)
+    dropped: Dict[int, Dropped] = {}
+    for group in members.values():
+        candidates = [m for m in group if m < first_new] or group
+        kept = candidates[0] if keep == "first" else max(candidates, key=lambda m: (layout.length(m), -m))
+        known = id_of(kept) if id_of else None
+        kept_id = known[1] if known else layout.id(kept)
+        for member in group:
+            if member != kept and member >= first_new:
+                dropped[member] = Dropped(kept_id, nearest[member][1])
+    return dropped
+
+
+# -- rewriting -----------------------------------------------------------------------
+
+class Rewritten(NamedTuple):
+    """A shard after cleaning: its documents (or, written to `part`, their summary)."""
+
+    documents: list
+    written: int = 0
+    counts: Optional[Counter] = None
+    shown: Optional[list] = None
+
+
+def rewrite_shard(job, settings: Settings, chrome: Chrome, rules: Sequence, keep_duplicates: bool,
+                  output: Optional[dict]) -> Rewritten:
+    """Map: clean each document of a shard with what the corpus taught; leave out (or
+    mark) the duplicates in `job`'s plan. With `output` ({"explain", "report"}), write
+    the shard's JSON lines to its part file and return counts instead of documents."""
+    from .. import clean_and_explain
+    from . import CleanedDocument
+
+    shard, dropped, first = job
+    documents = []
+    counts: Counter = Counter()
+    shown = [] if output and output["report"] else None
+    part = None
+    if output is not None:
+        part = open(os.path.join(settings.work, f"part-{shard.index:06d}.jsonl"), "wb")
+    try:
+        for row, record in enumerate(read_shard(shard, settings.text_key, True, [])):
+            drop = dropped.get(first + row)
+            if drop is not None and not keep_duplicates:
+                continue
+            text = record[settings.text_key]
+            result = clean_and_explain(text, settings.config, rules, chrome)
+            out = dict(record)
+            out[settings.text_key] = result.text
+            document = CleanedDocument(out, result.removals, drop and drop.duplicate_of,
+                                       drop and drop.similarity, text)
+            if part is None:
+                documents.append(document)
+                continue
+            if document.duplicate_of is not None:
+                counts["duplicate_document"] += 1
+            counts.update(r.reason for r in result.removals if r.reason != "blank")
+            if shown is not None:
+                shown.append((settings.id_key in out, out.get(settings.id_key), text, result.removals))
+            part.write(output_line(out, document.duplicate_of,
+                                   result.removals if output["explain"] else None))
+            counts["_written"] += 1
+    finally:
+        if part is not None:
+            part.close()
+    written = counts.pop("_written", 0)
+    return Rewritten(documents, written, counts, shown)

@@ -1,0 +1,130 @@
+"""Sketches of a shard on disk: plain .npy arrays, read back memory-mapped.
+
+A folder holds, for its documents in order: their `StoredSketch` parts (3-gram and
+word-pair hashes, prose lines with their key hashes) as concatenated arrays with
+offsets, their LSH band keys, text lengths and ids (JSON). A task writes the folder of
+its own shard; verification tasks read the few documents they need from any folder.
+The same folders make up a saved index (`dedup.corpus.index`). Nothing is pickled.
+"""
+import json
+import os
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .neardup import Sketch, StoredSketch, own_sketch
+
+ARRAYS = ("shingles", "shingle_offsets", "pairs", "pair_offsets", "prose", "prose_line_offsets",
+          "prose_keys", "prose_offsets", "band_keys", "lengths", "ids", "id_offsets")
+
+
+def _offsets(sizes: Sequence[int]) -> np.ndarray:
+    out = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=out[1:])
+    return out
+
+
+def _concat(arrays: Sequence[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype, copy=False) if len(arrays) else np.zeros(0, dtype)
+
+
+def write_folder(folder: str, sketches: Sequence[StoredSketch], band_keys: np.ndarray,
+                 lengths: Sequence[int], ids: Sequence) -> None:
+    """Write the sketches of a shard's documents (in order) into `folder`."""
+    os.makedirs(folder, exist_ok=True)
+    lines = [line for s in sketches for line in s.prose]
+    encoded = [json.dumps(i, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for i in ids]
+    arrays = {
+        "shingles": _concat([s.shingles for s in sketches], np.uint32),
+        "shingle_offsets": _offsets([len(s.shingles) for s in sketches]),
+        "pairs": _concat([s.pairs for s in sketches], np.uint32),
+        "pair_offsets": _offsets([len(s.pairs) for s in sketches]),
+        "prose": _concat(lines, np.uint32),
+        "prose_line_offsets": _offsets([len(line) for line in lines]),
+        "prose_keys": _concat([s.prose_keys for s in sketches], np.uint64),
+        "prose_offsets": _offsets([len(s.prose) for s in sketches]),
+        "band_keys": np.ascontiguousarray(band_keys, dtype=np.uint64),
+        "lengths": np.asarray(lengths, dtype=np.int64),
+        "ids": np.frombuffer(b"".join(encoded), dtype=np.uint8),
+        "id_offsets": _offsets([len(e) for e in encoded]),
+    }
+    for name, array in arrays.items():
+        np.save(os.path.join(folder, name + ".npy"), array, allow_pickle=False)
+
+
+class Folder:
+    """The arrays of one folder, memory-mapped."""
+
+    def __init__(self, folder: str):
+        self.path = folder
+        self.arrays = {name: np.load(os.path.join(folder, name + ".npy"), mmap_mode="r",
+                                     allow_pickle=False) for name in ARRAYS}
+        self.documents = len(self.arrays["lengths"])
+
+    def stored(self, row: int) -> StoredSketch:
+        a = self.arrays
+        s0, s1 = a["shingle_offsets"][row:row + 2]
+        p0, p1 = a["pair_offsets"][row:row + 2]
+        l0, l1 = a["prose_offsets"][row:row + 2]
+        bounds = a["prose_line_offsets"][l0:l1 + 1]
+        prose = tuple(np.asarray(a["prose"][b0:b1]) for b0, b1 in zip(bounds[:-1], bounds[1:]))
+        return StoredSketch(np.asarray(a["shingles"][s0:s1]), np.asarray(a["pairs"][p0:p1]), prose,
+                            np.asarray(a["prose_keys"][l0:l1]))
+
+    def length(self, row: int) -> int:
+        return int(self.arrays["lengths"][row])
+
+    def id(self, row: int):
+        i0, i1 = self.arrays["id_offsets"][row:row + 2]
+        return json.loads(bytes(self.arrays["ids"][i0:i1]).decode("utf-8"))
+
+
+_OPEN: Dict[str, Folder] = {}
+
+
+def open_folder(folder: str) -> Folder:
+    """A `Folder`, opened once per process."""
+    opened = _OPEN.get(folder)
+    if opened is None:
+        if len(_OPEN) > 4096:
+            _OPEN.clear()
+        opened = _OPEN[folder] = Folder(folder)
+    return opened
+
+
+def forget(folders: Sequence[str]) -> None:
+    """Close the folders (before they are removed)."""
+    for folder in folders:
+        _OPEN.pop(folder, None)
+
+
+class Layout:
+    """Where each global id lives: folders in id order with the first id of each."""
+
+    def __init__(self, folders: Sequence[Tuple[int, str]]):
+        self.starts = np.array([start for start, _ in folders], dtype=np.int64)
+        self.folders = [folder for _, folder in folders]
+
+    def locate(self, gid: int) -> Tuple[Folder, int]:
+        number = int(np.searchsorted(self.starts, gid, side="right")) - 1
+        return open_folder(self.folders[number]), int(gid - self.starts[number])
+
+    def sketch(self, gid: int, common: np.ndarray) -> Sketch:
+        folder, row = self.locate(gid)
+        return own_sketch(folder.stored(row), common)
+
+    def length(self, gid: int) -> int:
+        folder, row = self.locate(gid)
+        return folder.length(row)
+
+    def id(self, gid: int):
+        folder, row = self.locate(gid)
+        return folder.id(row)
+
+
+def folder_files(folder: str) -> List[str]:
+    return [os.path.join(folder, name + ".npy") for name in ARRAYS]
+
+
+def empty_like_none(value: Optional[np.ndarray]) -> np.ndarray:
+    return np.zeros(0, dtype=np.uint64) if value is None else value
