@@ -79,7 +79,9 @@ def stored_sketch(lines: Iterable[Tuple[Sequence[str], int]]) -> StoredSketch:
 def own_sketch(stored: StoredSketch, common: np.ndarray) -> Sketch:
     """The `Sketch` of a stored one, its prose lines found in `common` (sorted line
     hashes of lines in several documents) not counted as its own."""
-    shared = np.isin(stored.prose_keys, common)
+    where = np.searchsorted(common, stored.prose_keys)
+    shared = common[np.minimum(where, len(common) - 1)] == stored.prose_keys if len(common) else \
+        np.zeros(len(stored.prose_keys), dtype=bool)
     return Sketch(stored.shingles, stored.pairs,
                   tuple(line for line, out in zip(stored.prose, shared) if not out))
 
