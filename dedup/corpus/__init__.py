@@ -12,8 +12,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, NamedTuple, Optiona
 
 from ..config import DEFAULT, Config
 from ..model import Removal
-from ..shingle import tokens
-from .chrome import Chrome, ChromeCounter, line_hash
+from .chrome import Chrome, ChromeCounter
 from .shards import SHARD_LINES
 
 KEEP_POLICIES = ("first", "longest")
@@ -44,22 +43,6 @@ def learn_chrome(records: Iterable[dict], config: Config = DEFAULT, text_key: st
     for record in records:
         counter.add(record[text_key])
     return counter.learn()
-
-
-def content_sketch(text: str, chrome: Chrome, common: frozenset = frozenset()):
-    """What a document is compared on (`neardup.Sketch`): its lines minus chrome. Lines
-    found in other documents too (`common`) never count as its own prose."""
-    from .neardup import sketch
-
-    def content():
-        for line in text.splitlines():
-            toks = tokens(line)
-            if toks:
-                hashed = line_hash("".join(toks))
-                if hashed not in chrome.lines:
-                    yield toks, hashed not in common
-
-    return sketch(content())
 
 
 def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Sequence = (),
@@ -154,7 +137,7 @@ class CorpusRun:
 
             index = open_index(index, config)
         self.index, self.work_dir, self.shard_lines, self.keep_totals = index, work_dir, shard_lines, keep_totals
-        self.dropped: Dict[int, "pipeline.Dropped"] = {}
+        self.dropped: Dict[int, object] = {}  # global id -> pipeline.Dropped
 
     def __enter__(self):
         import tempfile
@@ -188,7 +171,7 @@ class CorpusRun:
         skip_bad = getattr(records, "skip_bad", False)
         if hasattr(records, "paths"):
             self.shards = file_shards(records.paths, records.names, self.shard_lines)
-        elif self.executor.workers == 1 and type(self.executor).__name__ == "LocalExecutor":
+        elif self.executor.in_process:
             records = records if isinstance(records, list) else list(records)
             self.shards = memory_shards(records, self.shard_lines)
         else:  # tasks read files, never records sent from here
@@ -287,11 +270,13 @@ class CorpusRun:
         """Pass three: clean each shard's documents; yields `pipeline.Rewritten` per shard."""
         from .pipeline import rewrite_shard
 
+        import bisect
+
+        dropped = sorted(self.dropped)
         jobs = []
         for shard, start, count in zip(self.shards, self.shard_starts, self.shard_documents):
-            plan = {gid: drop for gid, drop in self.dropped.items() if start <= gid < start + count} \
-                if len(self.shards) > 1 else self.dropped
-            jobs.append((shard, plan, start))
+            lo, hi = bisect.bisect_left(dropped, start), bisect.bisect_left(dropped, start + count)
+            jobs.append((shard, {gid: self.dropped[gid] for gid in dropped[lo:hi]}, start))
         shared = [self.executor.broadcast(v) for v in (self.settings, self.chrome, tuple(self.rules))]
         done = 0
         for rewritten in self.executor.map(rewrite_shard, jobs, *shared, self.keep_duplicates, output):

@@ -62,6 +62,29 @@ class Chrome:
         return line_hash(core) if core else None
 
 
+def document_statistics(text: str) -> Tuple[Set[int], Set[int], Set[Tuple[str, ...]],
+                                           Set[Tuple[str, ...]], Optional[Tuple[str, ...]]]:
+    """What one document adds to the corpus statistics: its line hashes, those at its
+    edges, the affixes (up to `MAX_AFFIX_TOKENS` leading and trailing tokens) of its
+    head lines, and the tokens of its title (first line with tokens)."""
+    hashes: List[int] = []
+    head: List[List[str]] = []
+    for line in text.splitlines():
+        toks = tokens(line)
+        if not toks:
+            continue
+        hashes.append(line_hash("".join(toks)))
+        if len(head) < HEAD_LINES:
+            head.append(toks)
+    suffixes, prefixes = set(), set()
+    for toks in head:
+        for n in range(1, min(MAX_AFFIX_TOKENS, len(toks) - 1) + 1):
+            suffixes.add(tuple(toks[-n:]))
+            prefixes.add(tuple(toks[:n]))
+    return (set(hashes), set(hashes[:EDGE_LINES]) | set(hashes[-EDGE_LINES:]), suffixes, prefixes,
+            tuple(head[0]) if head else None)
+
+
 @dataclass
 class ChromeCounter:
     """Pass one of a corpus: feed documents, then `learn()`."""
@@ -76,24 +99,11 @@ class ChromeCounter:
 
     def add(self, text: str) -> None:
         self.documents += 1
-        hashes: List[int] = []
-        head: List[List[str]] = []
-        for line in text.splitlines():
-            toks = tokens(line)
-            if not toks:
-                continue
-            hashes.append(line_hash("".join(toks)))
-            if len(head) < HEAD_LINES:
-                head.append(toks)
-        self._line_docs.update(set(hashes))
-        self._edge_docs.update(set(hashes[:EDGE_LINES]) | set(hashes[-EDGE_LINES:]))
-        if head:
-            self._title_tokens.append(tuple(head[0]))
-        suffixes, prefixes = set(), set()
-        for toks in head:
-            for n in range(1, min(MAX_AFFIX_TOKENS, len(toks) - 1) + 1):
-                suffixes.add(tuple(toks[-n:]))
-                prefixes.add(tuple(toks[:n]))
+        lines, edges, suffixes, prefixes, title = document_statistics(text)
+        self._line_docs.update(lines)
+        self._edge_docs.update(edges)
+        if title:
+            self._title_tokens.append(title)
         self._suffix_docs.update(suffixes)
         self._prefix_docs.update(prefixes)
 

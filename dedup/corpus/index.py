@@ -165,8 +165,6 @@ def open_index(path: str, config: Config) -> Index:
 def write_index(path: str, index: Optional[Index], run) -> Index:
     """Save what a run learned (`CorpusRun` with `keep_totals`, after `learn` and
     `sketch`, and with `index` when adding) as the index at `path`."""
-    from .pipeline import Counts
-
     config = run.config
     generation = 0 if index is None else int(index.manifest["generation"]) + 1
     segments = [] if index is None else list(index.manifest["segments"])
@@ -226,7 +224,8 @@ def write_index(path: str, index: Optional[Index], run) -> Index:
     return Index(path, manifest)
 
 
-def _merge(parts) -> "Counts":
+def _merge(parts):
+    """`pipeline.Counts` of disjoint partitions, together and sorted."""
     from .pipeline import Counts
 
     hashes = np.concatenate([p.hashes for p in parts])

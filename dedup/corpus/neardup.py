@@ -1,5 +1,5 @@
-"""Near-duplicate documents: MinHash signatures, LSH bands, exact verification,
-union-find clusters.
+"""Near-duplicate documents: what they are compared on, exact verification,
+union-find (the banded LSH join and the clusters are in `dedup.corpus.pipeline`).
 
 Each document is reduced to the set of word 3-grams of its content (tokens with digits
 folded, chrome lines left out), hashed to 32 bits, plus the word pairs of its prose
@@ -11,12 +11,12 @@ buckets give only star edges toward their smallest id, never all pairs. Every
 candidate is verified on the exact sets before two documents are joined: enough shared
 3-grams, and one of the two with almost no prose of its own.
 """
-from typing import Dict, Iterable, List, NamedTuple, Sequence, Tuple
+from typing import Iterable, List, NamedTuple, Sequence, Tuple
 
 import numpy as np
 
 from ..config import Config
-from ..signature import hash_shingles, signatures
+from ..signature import hash_shingles
 
 SHINGLE_TOKENS = 3
 PROSE_TOKENS = 8        # a line of this many words or more is prose
@@ -126,31 +126,6 @@ def similar(a: Sketch, b: Sketch, config: Config) -> Tuple[bool, float]:
     return share <= config.near_dup_own_share and words <= config.near_dup_own_words, jaccard
 
 
-def candidate_edges(sigs: np.ndarray, bands: int, rows: int) -> List[Tuple[int, int]]:
-    """Pairs (i, j), i < j, of documents that share a bucket in some band."""
-    n = sigs.shape[0]
-    edges = set()
-    for band in range(bands):
-        part = np.ascontiguousarray(sigs[:, band * rows:(band + 1) * rows])
-        keys = part.view(np.dtype((np.void, part.dtype.itemsize * rows))).ravel()
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        ends = np.r_[starts[1:], n]
-        for start, end in zip(starts, ends):
-            if end - start < 2:
-                continue
-            members = np.sort(order[start:end])
-            if end - start <= ALL_PAIRS_BUCKET:
-                for x in range(len(members)):
-                    for y in range(x + 1, len(members)):
-                        edges.add((int(members[x]), int(members[y])))
-            else:
-                root = int(members[0])
-                edges.update((root, int(m)) for m in members[1:])
-    return sorted(edges)
-
-
 class UnionFind:
     """Array-based union-find; the root of a cluster is its smallest member."""
 
@@ -171,32 +146,3 @@ class UnionFind:
         if ra != rb:
             low, high = min(ra, rb), max(ra, rb)
             self.parent[high] = low
-
-
-def clusters(sketches: Sequence[Sketch], config: Config
-             ) -> Tuple[List[List[int]], Dict[int, Tuple[int, float]]]:
-    """Find near-duplicate documents.
-
-    Returns:
-        (groups, nearest): every cluster of two or more documents as a sorted list of
-        indexes, and for each clustered document the member it is most similar to,
-        with their Jaccard similarity.
-    """
-    n = len(sketches)
-    if n < 2:
-        return [], {}
-    sigs = signatures([s.shingles for s in sketches], num_perm=config.num_perm)
-    bands, rows = band_parameters(config)
-    found = UnionFind(n)
-    nearest: Dict[int, Tuple[int, float]] = {}
-    for i, j in candidate_edges(sigs, bands, rows):
-        duplicate, jaccard = similar(sketches[i], sketches[j], config)
-        if duplicate:
-            found.union(i, j)
-            for x, y in ((j, i), (i, j)):
-                if x not in nearest or jaccard > nearest[x][1]:
-                    nearest[x] = (y, jaccard)
-    members: Dict[int, List[int]] = {}
-    for index in sorted(nearest):
-        members.setdefault(found.find(index), []).append(index)
-    return sorted(members.values()), nearest

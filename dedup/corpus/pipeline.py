@@ -28,7 +28,7 @@ import numpy as np
 from ..config import Config
 from ..jsonl import BadLine, output_line
 from ..shingle import tokens
-from .chrome import EDGE_LINES, HEAD_LINES, MAX_AFFIX_TOKENS, Chrome, _affixes, line_hash
+from .chrome import Chrome, _affixes, document_statistics, line_hash
 from .neardup import ALL_PAIRS_BUCKET, UnionFind, band_parameters, similar, stored_sketch
 from .shards import Shard, read_shard
 from .store import Layout, write_folder
@@ -125,22 +125,9 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
     bad: List[BadLine] = []
     for record in read_shard(item, settings.text_key, settings.skip_bad, bad):
         documents += 1
-        hashes: List[int] = []
-        head: List[List[str]] = []
-        for line in record[settings.text_key].splitlines():
-            toks = tokens(line)
-            if not toks:
-                continue
-            hashes.append(line_hash("".join(toks)))
-            if len(head) < HEAD_LINES:
-                head.append(toks)
-        line_docs.update(set(hashes))
-        edge_docs.update(set(hashes[:EDGE_LINES]) | set(hashes[-EDGE_LINES:]))
-        suffixes, prefixes = set(), set()
-        for toks in head:
-            for n in range(1, min(MAX_AFFIX_TOKENS, len(toks) - 1) + 1):
-                suffixes.add(tuple(toks[-n:]))
-                prefixes.add(tuple(toks[:n]))
+        lines, edges, suffixes, prefixes, _ = document_statistics(record[settings.text_key])
+        line_docs.update(lines)
+        edge_docs.update(edges)
         suffix_docs.update(suffixes)
         prefix_docs.update(prefixes)
     # A frequent affix (in `share` of all documents) is in `share` of some shard's, so

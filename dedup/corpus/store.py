@@ -1,7 +1,7 @@
 """Sketches of a shard on disk: plain .npy arrays, read back memory-mapped.
 
 A folder holds, for its documents in order: their `StoredSketch` parts (3-gram and
-word-pair hashes, prose lines with their key hashes) as concatenated arrays with
+word-pair hashes, prose lines as positions among the pairs, with their key hashes) as concatenated arrays with
 offsets, their LSH band keys, text lengths and ids (JSON). A task writes the folder of
 its own shard; verification tasks read the few documents they need from any folder.
 The same folders make up a saved index (`dedup.corpus.index`). Nothing is pickled.
@@ -19,9 +19,16 @@ ARRAYS = ("shingles", "shingle_offsets", "pairs", "pair_offsets", "prose", "pros
 
 
 def _offsets(sizes: Sequence[int]) -> np.ndarray:
+    """Offsets of consecutive runs of `sizes`, in 32 bits when they fit."""
     out = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=out[1:])
-    return out
+    return out.astype(np.uint32) if out[-1] < 1 << 32 else out
+
+
+def _prose_indexes(sketch: StoredSketch) -> List[np.ndarray]:
+    """A document's prose lines as positions in its sorted word-pair hashes (every pair of
+    a prose line is among them): half the bytes of the hashes."""
+    return [np.searchsorted(sketch.pairs, line) for line in sketch.prose]
 
 
 def _concat(arrays: Sequence[np.ndarray], dtype) -> np.ndarray:
@@ -32,14 +39,15 @@ def write_folder(folder: str, sketches: Sequence[StoredSketch], band_keys: np.nd
                  lengths: Sequence[int], ids: Sequence) -> None:
     """Write the sketches of a shard's documents (in order) into `folder`."""
     os.makedirs(folder, exist_ok=True)
-    lines = [line for s in sketches for line in s.prose]
+    lines = [line for s in sketches for line in _prose_indexes(s)]
+    widest = max((len(s.pairs) for s in sketches), default=0)
     encoded = [json.dumps(i, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for i in ids]
     arrays = {
         "shingles": _concat([s.shingles for s in sketches], np.uint32),
         "shingle_offsets": _offsets([len(s.shingles) for s in sketches]),
         "pairs": _concat([s.pairs for s in sketches], np.uint32),
         "pair_offsets": _offsets([len(s.pairs) for s in sketches]),
-        "prose": _concat(lines, np.uint32),
+        "prose": _concat(lines, np.uint16 if widest <= 1 << 16 else np.uint32),
         "prose_line_offsets": _offsets([len(line) for line in lines]),
         "prose_keys": _concat([s.prose_keys for s in sketches], np.uint64),
         "prose_offsets": _offsets([len(s.prose) for s in sketches]),
@@ -68,9 +76,9 @@ class Folder:
         p0, p1 = a["pair_offsets"][row:row + 2].tolist()
         l0, l1 = a["prose_offsets"][row:row + 2].tolist()
         bounds = a["prose_line_offsets"][l0:l1 + 1].tolist()
-        prose_all = a["prose"]
-        prose = tuple(prose_all[b0:b1] for b0, b1 in zip(bounds[:-1], bounds[1:]))
-        return StoredSketch(a["shingles"][s0:s1], a["pairs"][p0:p1], prose, a["prose_keys"][l0:l1])
+        prose_all, pairs = a["prose"], a["pairs"][p0:p1]
+        prose = tuple(pairs[prose_all[b0:b1]] for b0, b1 in zip(bounds[:-1], bounds[1:]))
+        return StoredSketch(a["shingles"][s0:s1], pairs, prose, a["prose_keys"][l0:l1])
 
     def length(self, row: int) -> int:
         return int(self.arrays["lengths"][row])

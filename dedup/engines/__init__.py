@@ -29,6 +29,8 @@ class Executor:
 
     #: how many tasks run at once
     workers: int = 1
+    #: tasks run in this process (they may be handed objects that live here)
+    in_process: bool = False
 
     def broadcast(self, value: Any) -> Any:
         raise NotImplementedError

@@ -55,6 +55,7 @@ class LocalExecutor(Executor):
         if jobs < 1:
             raise ValueError(f"jobs must be at least 1, not {jobs}")
         self.workers = jobs
+        self.in_process = jobs == 1
         self._values: Dict[int, Any] = {}
 
     def broadcast(self, value: Any) -> Any:
