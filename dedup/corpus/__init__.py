@@ -146,7 +146,13 @@ class CorpusRun:
 
         self.executor = executor(*self.where)
         try:
-            self.work = tempfile.mkdtemp(prefix="dedup-work-", dir=self.work_dir)
+            try:
+                self.work = tempfile.mkdtemp(prefix="dedup-work-", dir=self.work_dir)
+            except OSError as error:
+                from ..io import InputError
+
+                raise InputError(f"{self.work_dir or tempfile.gettempdir()}: cannot make a work folder "
+                                 f"there ({error.strerror or error}); give another with --work-dir") from error
             self._shards()
         except BaseException:
             self.__exit__()
