@@ -3,8 +3,9 @@ documents, saved site profiles.
 
 The corpus is read in passes over a re-iterable source of records: (1) chrome
 statistics, (2) content signatures and near-duplicate clusters, (3) rewriting each
-document with what was learned. Memory holds the statistics and one shingle set per
-document, never the texts.
+document with what was learned. Each pass is a set of tasks over shards of the input
+(`pipeline`, run by an executor of `dedup.engines`); the sketches go to a work folder on
+disk, and the driver holds the statistics and the clusters, never the texts.
 """
 import os
 from collections import Counter

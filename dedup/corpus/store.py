@@ -8,7 +8,7 @@ The same folders make up a saved index (`dedup.corpus.index`). Nothing is pickle
 """
 import json
 import os
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -129,11 +129,3 @@ class Layout:
     def id(self, gid: int):
         folder, row = self.locate(gid)
         return folder.id(row)
-
-
-def folder_files(folder: str) -> List[str]:
-    return [os.path.join(folder, name + ".npy") for name in ARRAYS]
-
-
-def empty_like_none(value: Optional[np.ndarray]) -> np.ndarray:
-    return np.zeros(0, dtype=np.uint64) if value is None else value
