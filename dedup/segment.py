@@ -11,6 +11,7 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _FRONT_MATTER = ("---", "+++")
+_MARKUP_START = set("`~#")
 
 
 def segment(text: str) -> List[Block]:
@@ -20,12 +21,26 @@ def segment(text: str) -> List[Block]:
     fenced code blocks, tables (rows around a `|---|` rule) and ATX headings.
     """
     blocks = []
-    for index, match in enumerate(_LINE.finditer(text)):
-        line = match.group()
-        content = line.rstrip("\r\n")
-        start = match.start()
-        kind = "text" if content.strip() else "blank"
-        blocks.append(Block(index, start, start + len(content), match.end(), kind, content))
+    if "\r" not in text:
+        # The common case, without a regex: split on \n and count offsets.
+        start = 0
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        last = len(lines) - 1
+        for index, content in enumerate(lines):
+            end = start + len(content)
+            after = end + 1 if index < last or text.endswith("\n") else end
+            blocks.append(Block(index, start, end, after, "text" if content.strip() else "blank",
+                                content))
+            start = after
+    else:
+        for index, match in enumerate(_LINE.finditer(text)):
+            line = match.group()
+            content = line.rstrip("\r\n")
+            start = match.start()
+            kind = "text" if content.strip() else "blank"
+            blocks.append(Block(index, start, start + len(content), match.end(), kind, content))
     if blocks:
         _mark_markdown(blocks)
     return blocks
@@ -46,6 +61,8 @@ def _mark_markdown(blocks: List[Block]) -> None:
     fence = None
     for j in range(i, len(blocks)):
         text = blocks[j].text
+        if fence is None and not text.lstrip(" ")[:1] in _MARKUP_START and "|" not in text:
+            continue  # plain prose: no fence, heading or table rule can start here
         opener = _FENCE.match(text)
         if fence is not None:
             mark(j, "code")

@@ -35,10 +35,9 @@ from ..shingle import coverage, key_with_offsets, shingles, weight
 class _Entry:
     __slots__ = ("block", "tokens", "key", "size", "shingles", "_ends")
 
-    def __init__(self, block: Block, tokens_: List[str], config: Config):
-        self.block, self.tokens = block, tokens_
+    def __init__(self, block: Block, tokens_: List[str], size: int):
+        self.block, self.tokens, self.size = block, tokens_, size
         self.key = "".join(tokens_)
-        self.size = weight(tokens_, config.wide_char_weight)
         self.shingles = shingles(tokens_)
         self._ends = None
 
@@ -70,9 +69,11 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
         config: thresholds.
     """
     protected = protected | set(claimed)
-    entries = [_Entry(blocks[index], toks, config) for index, toks in tokens_by_block.items()]
-    entries = [e for e in entries if e.size >= config.min_copy_chars]
-    entries.sort(key=lambda e: e.block.index)
+    entries = []
+    for index, toks in sorted(tokens_by_block.items()):
+        size = weight(toks, config.wide_char_weight)
+        if size >= config.min_copy_chars:
+            entries.append(_Entry(blocks[index], toks, size))
 
     removals = {}
     # Exact repeats by key first: cheap, and they keep the candidate index small. A
@@ -118,7 +119,8 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
         elif entry.size >= config.long_block_chars:
             removals[entry.block.index] = Removal(
                 entry.block.start, entry.block.end, "repeated_block", _ref(first.block), 1.0)
-    return [_retarget(r, removals, blocks) for _, r in sorted(removals.items())]
+    by_start = {b.start: b.index for b in blocks}
+    return [_retarget(r, removals, by_start) for _, r in sorted(removals.items())]
 
 
 def _candidates(small: _Entry, position: int, distinct, postings, config: Config):
@@ -146,11 +148,10 @@ def _candidates(small: _Entry, position: int, distinct, postings, config: Config
     return sorted(other for _, other in ranked[:config.max_candidates])
 
 
-def _retarget(removal: Removal, removals, blocks) -> Removal:
+def _retarget(removal: Removal, removals, by_start) -> Removal:
     """Point a removal at a block that stays, following chains of copies."""
     seen = set()
     ref = removal.kept_ref
-    by_start = {b.start: b.index for b in blocks}
     while ref is not None:
         index = by_start.get(ref[0])
         if index is None or index not in removals or index in seen:
