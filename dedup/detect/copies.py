@@ -84,19 +84,12 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
         first = first_by_key.setdefault(entry.key, entry)
         (distinct if first is entry else repeats).append(entry)
 
-    postings: Dict[tuple, List[int]] = {}
-    for position, entry in enumerate(distinct):
-        for shingle in entry.shingles:
-            holders = postings.get(shingle)
-            if holders is None:
-                postings[shingle] = [position]
-            else:
-                holders.append(position)
+    candidates = _candidates(distinct, config)
 
     for position, small in enumerate(distinct):
         if small.block.index in protected or small.block.index in removals:
             continue
-        for other_position in _candidates(small, position, distinct, postings, config):
+        for other_position in candidates.get(position, ()):
             big = distinct[other_position]
             verdict = _judge(small, big, config)
             if verdict is None:
@@ -123,29 +116,43 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
     return [_retarget(r, removals, by_start) for _, r in sorted(removals.items())]
 
 
-def _candidates(small: _Entry, position: int, distinct, postings, config: Config):
-    """Blocks that may hold the core of `small`, in document order.
+def _candidates(distinct: List[_Entry], config: Config) -> Dict[int, List[int]]:
+    """For each block, the blocks that may hold its core, in document order.
 
-    A core covers at least 1 - max_affix_ratio of `small`, so it holds the shingles
-    around the middle of `small`: only their postings are read. Shingles found in more
-    than `stop_shingle_blocks` blocks are skipped and at most `max_candidates` blocks, those
-    sharing the most shingles, are tried, which keeps pathological input (thousands of
-    near-identical lines) linear.
+    A core covers at least 1 - max_affix_ratio of a block, so it holds the shingles
+    around the block's middle: those *probe* shingles are indexed, and every block's
+    shingles are intersected with the index (a set operation, not a loop over every
+    shingle). Probe shingles shared by more than `stop_shingle_blocks` blocks are
+    skipped, and at most `max_candidates` blocks, those sharing the most shingles, are
+    kept, which keeps pathological input (thousands of near-identical lines) linear.
     """
-    n = len(small.tokens)
-    low = max(0, int(n * config.max_affix_ratio) - 1)
-    high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
-    found = set()
-    for i in range(low, high):
-        holders = postings.get(tuple(small.tokens[i:i + 2]), ())
-        if len(holders) <= config.stop_shingle_blocks:
-            found.update(holders)
-    found.discard(position)
-    need = (1 - config.max_affix_ratio) * len(small.shingles) - 1
-    ranked = sorted((-shared, other) for other in found
-                    for shared in (len(small.shingles & distinct[other].shingles),)
-                    if shared >= need)
-    return sorted(other for _, other in ranked[:config.max_candidates])
+    probes: Dict[tuple, List[int]] = {}
+    for position, entry in enumerate(distinct):
+        toks = entry.tokens
+        n = len(toks)
+        low = max(0, int(n * config.max_affix_ratio) - 1)
+        high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
+        for i in range(low, high):
+            probes.setdefault((toks[i], toks[i + 1]), []).append(position)
+    probe_set = set(probes)
+    found: Dict[int, set] = {}
+    for big_position, big in enumerate(distinct):
+        for shingle in big.shingles & probe_set:
+            holders = probes[shingle]
+            if len(holders) > config.stop_shingle_blocks:
+                continue
+            for small_position in holders:
+                if small_position != big_position:
+                    found.setdefault(small_position, set()).add(big_position)
+    result = {}
+    for small_position, others in found.items():
+        small = distinct[small_position]
+        need = (1 - config.max_affix_ratio) * len(small.shingles) - 1
+        ranked = sorted((-shared, other) for other in others
+                        for shared in (len(small.shingles & distinct[other].shingles),)
+                        if shared >= need)
+        result[small_position] = sorted(other for _, other in ranked[:config.max_candidates])
+    return result
 
 
 def _retarget(removal: Removal, removals, by_start) -> Removal:
