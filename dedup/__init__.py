@@ -103,6 +103,18 @@ def clean_documents(documents, config: Optional[Config] = None, text_key: str = 
     config = (config or DEFAULT).replace(**options) if options else (config or DEFAULT)
     if iter(documents) is documents:
         documents = list(documents)
-    records = [d if isinstance(d, dict) else {id_key: i, text_key: d} for i, d in enumerate(documents)]
+    records = _Records(documents, text_key, id_key)
     return (d.record for d in clean_corpus(records, config, text_key=text_key, id_key=id_key,
                                            **fields))
+
+
+class _Records:
+    """A re-iterable view of documents as dicts (strings become {id, text})."""
+
+    def __init__(self, documents, text_key: str, id_key: str):
+        self.documents, self.text_key, self.id_key = documents, text_key, id_key
+
+    def __iter__(self):
+        for position, document in enumerate(self.documents):
+            yield document if isinstance(document, dict) else {self.id_key: position,
+                                                                self.text_key: document}
