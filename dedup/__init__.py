@@ -65,12 +65,23 @@ def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequenc
         removals += [piece for r in found for piece in offsets.original(r)]
         offsets.cut(found)
         current = apply(current, found)
+        if not _moves_position(blocks, found, config):
+            break
     removals.sort(key=lambda r: r.start)
     if offset:
         removals = [r._replace(start=r.start + 1, end=r.end + 1,
                                kept_ref=r.kept_ref and (r.kept_ref[0] + 1, r.kept_ref[1] + 1))
                     for r in removals]
     return Explained(text[:offset] + current, removals)
+
+
+def _moves_position(blocks, removals, config: Config) -> bool:
+    """Could these removals change what a positional detector sees next time? Only if
+    they touch the head (title) or the tail (teasers) of the document."""
+    lines = [b for b in blocks if b.kind != "blank"]
+    edges = lines[:config.head_blocks + 1] + lines[-config.tail_blocks:]
+    return any(r.reason != "blank" and any(b.start <= r.start < b.end for b in edges)
+               for r in removals)
 
 
 def clean(text: str, config: Optional[Config] = None, rules: Sequence = (), chrome=None,
