@@ -145,6 +145,7 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
     """
     from . import clean_and_explain
     from .detect.rules import RuleError, load_rules
+    from .report import explanation
     from .io import InputError, decode, encode, read_bytes, silence_stdout, write_stdout
 
     mode = file_mode(files, explain, check, diff, in_place)
@@ -174,7 +175,7 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
             if report_path:
                 documents.append((name, text, result.removals))
             if explain:
-                outputs.append((json.dumps(_explanation(name, text, result), ensure_ascii=False)
+                outputs.append((json.dumps(explanation(name, text, result), ensure_ascii=False)
                                 + "\n").encode("utf-8"))
             else:
                 outputs.append(encode(result.text, encoding))
@@ -223,22 +224,6 @@ def _load_profile(path):
         return load(path)
     except ProfileError as error:
         raise BadInput(str(error)) from error
-
-
-def _explanation(name, text, result):
-    from .model import REASONS
-
-    counts = {}
-    for removal in result.removals:
-        counts[removal.reason] = counts.get(removal.reason, 0) + 1
-    return {
-        "input": name,
-        "chars_in": len(text),
-        "chars_out": len(result.text),
-        "counts": counts,
-        "reasons": {reason: REASONS[reason] for reason in counts},
-        "removals": [r.as_dict(text) for r in result.removals],
-    }
 
 
 if __name__ == "__main__":  # pragma: no cover
