@@ -21,6 +21,8 @@ class Config:
             marker such as "(file photo)", a site suffix) may be at most this share of the
             copy (0.4) ...
         max_affix_chars: ... and at most this many key characters (30).
+        max_marker_chars: a caption marker ("(file photo)", "Credit: Shutterstock") has
+            at most this many key characters (20).
         max_noise_chars: unmatched key characters that still count as "the same text"
             (tokenisation noise such as a lost apostrophe) (2).
         title_min_chars: the first line is treated as the title if it has at least this
@@ -57,6 +59,7 @@ class Config:
     long_block_chars: int = 60
     max_affix_ratio: float = 0.4
     max_affix_chars: int = 30
+    max_marker_chars: int = 20
     max_noise_chars: int = 2
     title_min_chars: int = 12
     head_blocks: int = 6

@@ -10,10 +10,11 @@ How a pair (s, L) of blocks with s no longer than L is judged:
 - s is a **repeat** of L when nothing but noise is left on either side: the later one
   goes if the block is long (a short exact repeat is a refrain, a heading, "A: Yes."
   and stays);
-- s is a **caption copy** when its affix is short and sits at its ends (a marker such
-  as "(AP Photo)" or "Credit: ...") and its core is long enough: it goes wherever it
-  stands (a leading marker only when s comes after L); symmetrically, when L is s plus a short marker, L goes (a caption copy never
-  wins over the paragraph it copies);
+- s is a **caption copy** when its affix is a short marker that trails the copied text
+  and is set off from it ("... Square (file photo)", "... planet. Credit: AFP") and its
+  core is long enough: it goes wherever it stands; symmetrically, when L is s plus such
+  a marker, L goes (a caption copy never wins over the paragraph it copies);
+- a line that is a URL or slug (no spaces) never counts as the text another copies;
 - s is **contained** when L has much more text around the core: s goes only if it is
   long and comes after L, because a longer paragraph that quotes an earlier one must not
   take its place, and only if L is not a summary cut off with "...";
@@ -194,27 +195,33 @@ def _judge(a: _Entry, b: _Entry, config: Config):
             return None
         first, later = sorted((small, big), key=lambda e: e.block.index)
         return "repeated_block", later, first, 1.0
+    if not big.block.text.strip().count(" "):
+        # A URL or slug that spells out a headline is never the text a line copies.
+        return None
     if affix > noise:
         if small.size - (len(small.key) - run) < config.min_copy_chars:
             return None
+        if start > 0 or affix > config.max_marker_chars or \
+                not _break(small.block.text, len(core), after=True, marks=_MARKER_START):
+            # A caption marker trails the copied text and is set off from it: "...
+            # Square (file photo)", "... planet. Credit: AFP". Text around both ends, or
+            # a word running on ("Desktop notifications subscribed!"), is not a marker.
+            return None
         if start == 0 and big_start == 0:
-            boundary = _sentence_break(big.block.text, len(core), after=True)
-        elif end == len(small.tokens) and big_start + len(core) == len(big.key):
-            boundary = _sentence_break(big.block.text, big_start, after=False)
+            boundary = _break(big.block.text, len(core), after=True)
+        elif big_start + len(core) == len(big.key):
+            boundary = _break(big.block.text, big_start, after=False)
         else:
             boundary = True
         if not boundary:
             # "What to ask a birth mom" / "What to ask an adoptee": siblings that differ
             # at one end, not a copy of one sentence with a marker.
             return None
-        if start > 0 and small.block.index < big.block.index:
-            # Text before an earlier block that a later one quotes ("1 of 4. <sentence>"
-            # quoted by a later paragraph): the later paragraph may be the copy. Keep.
-            return None
         # A marker at the end of the small block: a caption copy, wherever it stands.
         return "caption_copy", small, big, similarity
     # The small block is (all but noise) inside the big one.
-    if extra <= _max_affix(len(big.key), config):
+    if big_start == 0 and extra <= min(config.max_marker_chars, len(core) // 2) \
+            and _break(big.block.text, len(core), after=True, marks=_MARKER_START):
         # The big block is the small one plus a marker: the marked copy goes.
         return "caption_copy", big, small, len(core) / len(big.key)
     if small.block.index > big.block.index and small.size >= config.long_block_chars \
@@ -224,10 +231,14 @@ def _judge(a: _Entry, b: _Entry, config: Config):
 
 
 _SENTENCE_END = regex.compile(r"[.!?。！？…]")
+# Where a caption marker starts: after a sentence end or bracket, at a dash, or as
+# "Word:" ("... to Sylvie Credit: AFP").
+_MARKER_START = regex.compile(r"[.!?。！？…()\[\]{}:|–—]|\s-\s|\s\w+:")
 
 
-def _sentence_break(text: str, key_position: int, after: bool) -> bool:
-    """Does a sentence of `text` end at key character `key_position`?
+def _break(text: str, key_position: int, after: bool, marks=_SENTENCE_END) -> bool:
+    """Does a sentence of `text` end (or, with `marks`, a marker start) at key character
+    `key_position`?
 
     The shared run may overshoot the break by a letter or two that happen to match
     ("years. I|n" / "years. I|mage"), so a break just inside the run counts too.
@@ -236,7 +247,11 @@ def _sentence_break(text: str, key_position: int, after: bool) -> bool:
     slack = range(key_position - 3, key_position + 1) if after else range(key_position, key_position + 4)
     for position in slack:
         if 0 < position < len(offsets):
-            if _SENTENCE_END.search(text, offsets[position - 1] + 1, offsets[position]):
+            # Up to the end of the next word, so that "Credit:" is seen whole.
+            stop = offsets[position]
+            while stop < len(text) and text[stop].isalnum():
+                stop += 1
+            if marks.search(text[offsets[position - 1] + 1:stop + 1]):
                 return True
     return False
 
