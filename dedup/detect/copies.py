@@ -231,9 +231,10 @@ def _judge(a: _Entry, b: _Entry, config: Config):
 
 
 _SENTENCE_END = regex.compile(r"[.!?。！？…]")
-# Where a caption marker starts: after a sentence end or bracket, at a dash, or as
-# "Word:" ("... to Sylvie Credit: AFP").
-_MARKER_START = regex.compile(r"[.!?。！？…()\[\]{}:|–—]|\s-\s|\s\w+:")
+# Where a caption marker starts: after a sentence end or a bracket, at a dash, or as a
+# label ("Credit: AFP").
+_MARKER_START = regex.compile(r"[.!?。！？…()\[\]{}:|–—]|\s-\s")
+_LABEL = regex.compile(r"\w+:")
 
 
 def _break(text: str, key_position: int, after: bool, marks=_SENTENCE_END) -> bool:
@@ -247,12 +248,10 @@ def _break(text: str, key_position: int, after: bool, marks=_SENTENCE_END) -> bo
     slack = range(key_position - 3, key_position + 1) if after else range(key_position, key_position + 4)
     for position in slack:
         if 0 < position < len(offsets):
-            # Up to the end of the next word, so that "Credit:" is seen whole.
-            stop = offsets[position]
-            while stop < len(text) and text[stop].isalnum():
-                stop += 1
-            if marks.search(text[offsets[position - 1] + 1:stop + 1]):
+            if marks.search(text, offsets[position - 1] + 1, offsets[position]):
                 return True
+            if marks is _MARKER_START and _LABEL.match(text, offsets[position]):
+                return True  # "... to Sylvie Credit: AFP"
     return False
 
 
