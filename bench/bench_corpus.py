@@ -16,15 +16,17 @@ scaling over 10k -> 100k (-> 1M) short documents.
 3. Scaling: `dedup clean --jsonl` on 10k and 100k short documents (`--scaling` adds
    1000000); each run is stopped after `--scale-timeout` seconds (default 300) and then
    reported with the stage and document count it had reached.
-4. Profile (`--profile-mb`, default 2): cProfile of `dedup.clean_documents` in this
-   process over the first MB of the corpus; listing in bench/out/corpus_profile.txt.
+4. Profiles: cProfile of `dedup.clean_documents` in this process over the first
+   `--profile-mb` MB (default 2) of the corpus and over the first `--profile-short`
+   (default 5000) short documents; listings in bench/out/*_profile.txt.
 
 Other tools run in the benchmark's own virtualenv, bench/.venv (made on first use with
 pip: text-dedup, datatrove and what their MinHash needs; see VENV_PACKAGES); a tool that
 cannot be installed or run is skipped with the reason.
 
 Usage: python bench/bench_corpus.py [--mb 10] [--repeats 1] [--scaling 10000,100000]
-           [--scale-timeout 300] [--no-tools] [--profile-mb 2] [--tools-threshold T]
+           [--scale-timeout 300] [--no-tools] [--profile-mb 2] [--profile-short 5000]
+           [--tools-threshold T]
 """
 import argparse
 import cProfile
@@ -256,36 +258,39 @@ def neardup_scores(tools: Dict[str, Optional[str]], threshold: Optional[float] =
             commands[tool] = f"{VENV_PYTHON} {harness.BENCH / 'minhash_tools.py'} {tool}"
             if threshold is not None:
                 commands[f"{tool} (threshold {threshold:g})"] = commands[tool] + f" --threshold {threshold}"
-    scores = {}
-    for name, command in commands.items():
+    def one(item):
+        name, command = item
         print(f"bench_corpus: neardup_dev with {name} ...", file=sys.stderr)
         done = subprocess.run([harness.PYTHON, str(score), str(dataset), "--cmd", command, "--mode", "corpus",
                                "--json"], capture_output=True, text=True, env=harness.dedup_env())
         try:
             result = json.loads(done.stdout.strip().splitlines()[-1])
-            scores[name] = {**result["neardup"], "secs": result["time"]["secs"], "errors": len(result["errors"])}
+            return name, {**result["neardup"], "errors": len(result["errors"])}
         except (ValueError, IndexError, KeyError):
-            scores[name] = {"error": (done.stderr.strip().splitlines() or ["no output"])[-1][:200]}
-    return scores
+            return name, {"error": (done.stderr.strip().splitlines() or ["no output"])[-1][:200]}
+
+    # Only quality is read here, so two run at a time.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        return dict(pool.map(one, commands.items()))
 
 
 def neardup_markdown(scores: Optional[dict]) -> str:
     if scores is None:
         return f"neardup_dev: skipped ({harness.SHARED} is absent)."
     rows = []
-    base = scores.get("dedup clean --jsonl", {}).get("secs")
     for name, s in scores.items():
         if "error" in s:
-            rows.append((name, "failed: " + s["error"], *["-"] * 7))
+            rows.append((name, "failed: " + s["error"], *["-"] * 6))
             continue
         rows.append((name, f"{s['pair_p']:.3f}", f"{s['pair_r']:.3f}", f"**{s['pair_f1']:.3f}**",
-                     f"{s['dup_rec']:.3f}", f"{s['drop_prec']:.3f}", s["wrong_drop"], f"{s['clusters_ok']:.3f}",
-                     f"{s['secs']:.1f}" + (f" ({s['secs'] / base:.1f}x)" if base else "")))
+                     f"{s['dup_rec']:.3f}", f"{s['drop_prec']:.3f}", s["wrong_drop"], f"{s['clusters_ok']:.3f}"))
     return ("Near-duplicate quality on neardup_dev (328 docs, 150 clusters), each tool as the "
-            "corpus-mode command of `../shared/eval/score.py` (its figures; seconds include "
-            "process start, x = vs dedup):\n\n"
+            "corpus-mode command of `../shared/eval/score.py` (its figures; two run at a time, "
+            "so no times here):\n\n"
             + harness.table(["tool", "pairwise P", "R", "F1", "dup_rec", "drop_prec", "wrong_drop",
-                             "clusters_ok", "s"], rows))
+                             "clusters_ok"], rows))
 
 
 # ----------------------------------------------------------------------------------------
@@ -323,8 +328,8 @@ def scaling_markdown(rows: List[dict], timeout: float) -> str:
     table_rows = []
     for r in rows:
         if r["killed"]:
-            stage = f"stopped at {timeout:g} s in '{r['reached'][0]}' at {r['reached'][1]} docs" if r["reached"] \
-                else f"stopped at {timeout:g} s"
+            stage = (f"stopped at {timeout:g} s; last progress report: {r['reached'][0]}, {r['reached'][1]} docs"
+                     if r["reached"] else f"stopped at {timeout:g} s (no progress report yet)")
             table_rows.append((f"{r['docs']:,}", f"{r['mb']:.1f}", f">{r['wall']:.0f}", "-", "-",
                                f"{r['rss']:.0f}", stage))
             continue
@@ -347,7 +352,9 @@ def scaling_markdown(rows: List[dict], timeout: float) -> str:
 # profile
 
 
-def profile(corpus: Path, mb: float, top: int = 15) -> str:
+def profile(corpus: Path, mb: float = 0.0, docs: int = 0, top: int = 15, name: str = "corpus") -> str:
+    """cProfile of `dedup.clean_documents` over the first `mb` MB or `docs` documents;
+    the listing goes to bench/out/{name}_profile.txt."""
     sys.path.insert(0, str(harness.ROOT))
     import dedup
 
@@ -357,7 +364,7 @@ def profile(corpus: Path, mb: float, top: int = 15) -> str:
             record = json.loads(line)
             records.append({"id": record["id"], "text": record["text"]})
             size += len(record["text"].encode("utf-8"))
-            if size >= mb * 1e6:
+            if (mb and size >= mb * 1e6) or (docs and len(records) >= docs):
                 break
     profiler = cProfile.Profile()
     start = time.perf_counter()
@@ -369,7 +376,7 @@ def profile(corpus: Path, mb: float, top: int = 15) -> str:
     listing = io.StringIO()
     pstats.Stats(profiler, stream=listing).sort_stats("tottime").print_stats(60)
     pstats.Stats(profiler, stream=listing).sort_stats("cumulative").print_stats(80)
-    (harness.OUT / "corpus_profile.txt").write_text(listing.getvalue(), encoding="utf-8")
+    (harness.OUT / f"{name}_profile.txt").write_text(listing.getvalue(), encoding="utf-8")
     stats = pstats.Stats(profiler)
     rows = [(_where(p, line, f), nc, tt, ct) for (p, line, f), (_cc, nc, tt, ct, _c) in stats.stats.items()]
     total = max(r[3] for r in rows)
@@ -382,8 +389,8 @@ def profile(corpus: Path, mb: float, top: int = 15) -> str:
     own = sorted(rows, key=lambda r: -r[2])[:top]
     ours = sorted((r for r in rows if r[0].startswith("dedup/")), key=lambda r: -r[3])[:top]
     return (f"Profile of `dedup.clean_documents` (in-process, cProfile) over the first {size / 1e6:.1f} MB "
-            f"({len(records)} docs) of the corpus: {seconds:.1f} s under the profiler; listing in "
-            f"bench/out/corpus_profile.txt. Most own time:\n\n" + harness.table(headers, fmt(own))
+            f"({len(records):,} docs) of `{corpus.name}`: {seconds:.1f} s under the profiler; listing in "
+            f"bench/out/{name}_profile.txt. Most own time:\n\n" + harness.table(headers, fmt(own))
             + "\n\ndedup functions by cumulative time:\n\n" + harness.table(headers, fmt(ours)))
 
 
@@ -398,8 +405,9 @@ def _where(path: str, line: int, func: str) -> str:
 
 
 def report(mb: float = 10.0, repeats: int = 1, sizes=(10_000, 100_000), scale_timeout: float = 300.0,
-           with_tools: bool = True, profile_mb: float = 2.0, tools_threshold: Optional[float] = None) -> str:
-    """The corpus-mode section of the report, as Markdown."""
+           with_tools: bool = True, profile_mb: float = 2.0, tools_threshold: Optional[float] = None,
+           profile_short: int = 5000) -> harness.Section:
+    """The corpus-mode section of the report."""
     tools = other_tools(with_tools)
     parts = ["## Corpus mode", ""]
     versions = tool_versions() if with_tools else ""
@@ -407,15 +415,64 @@ def report(mb: float = 10.0, repeats: int = 1, sizes=(10_000, 100_000), scale_ti
         parts += [f"Other tools, in bench/.venv: {versions}.", ""]
     result = run_corpus(mb, repeats, tools)
     parts += [corpus_markdown(result, tools), ""]
-    parts += [neardup_markdown(neardup_scores(tools, tools_threshold)), ""]
+    scores = neardup_scores(tools, tools_threshold)
+    parts += [neardup_markdown(scores), ""]
+    rows = []
     if sizes:
         rows = scaling(list(sizes), scale_timeout)
         parts += [scaling_markdown(rows, scale_timeout), ""]
     if profile_mb:
         print(f"bench_corpus: profile over {profile_mb:g} MB ...", file=sys.stderr)
-        parts += [profile(result["corpus"], profile_mb), ""]
+        parts += [profile(result["corpus"], mb=profile_mb, name="corpus"), ""]
+    if profile_short:
+        print(f"bench_corpus: profile over {profile_short:,} short documents ...", file=sys.stderr)
+        short = make_corpus.short_docs(min(sizes) if sizes and min(sizes) >= profile_short else 10_000)
+        parts += [profile(short, docs=profile_short, name="short_docs"), ""]
     shutil.rmtree(WORK, ignore_errors=True)
-    return "\n".join(parts)
+    return harness.Section("\n".join(parts), headline(result, scores, rows))
+
+
+def headline(result: dict, scores: Optional[dict], rows: List[dict]) -> List[tuple]:
+    """Summary rows: corpus rate and memory, time and F1 against each tool, scaling."""
+    mb = result["text_mb"]
+    found = result["results"]
+    dedup = found.get("dedup clean --jsonl", {})
+    lines = []
+    if "wall" not in dedup:
+        return [("corpus mode, `dedup clean --jsonl`", "failed", "-", "-", "-")]
+    floor = found.get("drop_exact_dups.py (exact)") or found.get("awk '!seen[$0]++' (JSON lines)") or {}
+    floor_name = "drop_exact_dups.py" if "drop_exact_dups.py (exact)" in found else "awk"
+    lines.append((f"corpus mode, `dedup clean --jsonl` on {mb:.0f} MB (near-dup corpus)",
+                  f"{mb / dedup['wall']:.2f} MB/s wall, {mb / dedup['cpu']:.2f} MB/CPU-s",
+                  f"{floor_name} {mb / floor['wall']:.1f} MB/s" if floor.get("wall") else "-",
+                  f"{dedup['wall'] / floor['wall']:.0f}x its time" if floor.get("wall") else "-",
+                  f">= {MB_GOAL:g} MB/s per core"))
+    others = [(n, r) for n, r in found.items() if not r.get("floor") and not n.startswith("dedup")]
+    lines.append(("peak RSS on that corpus", f"{dedup['rss']:.0f} MB",
+                  ", ".join(f"{n} {r['rss']:.0f} MB" for n, r in others if "rss" in r) or "-", "-", "-"))
+    for name, r in others:
+        if "wall" in r:
+            ratio = r["wall"] / dedup["wall"]
+            lines.append((f"time on that corpus vs {name}", f"{dedup['wall']:.1f} s", f"{name} {r['wall']:.1f} s",
+                          f"{ratio:.2f}x ({'dedup faster' if ratio > 1 else 'dedup slower'})", ">= 3x faster"))
+    if scores and "pair_f1" in scores.get("dedup clean --jsonl", {}):
+        theirs = ", ".join(f"{n} {s['pair_f1']:.3f}" for n, s in scores.items()
+                           if not n.startswith("dedup") and "pair_f1" in s)
+        lines.append(("neardup_dev pairwise F1", f"{scores['dedup clean --jsonl']['pair_f1']:.3f}", theirs or "-",
+                      "-", ">= 0.95 and >= the others"))
+    first = next((r for r in rows if not r["killed"] and r["returncode"] == 0), None)
+    for r in rows:
+        if r["killed"]:
+            what = f"stopped after {r['wall']:.0f} s" + (f" (last progress: {r['reached'][0]}, {r['reached'][1]} docs)"
+                                                         if r["reached"] else "")
+            lines.append((f"scaling: {r['docs']:,} short docs", what + f", {r['rss']:.0f} MB", "-", "-",
+                          "about linear; <= 1 GB at 1M"))
+        elif r["returncode"] == 0 and first:
+            growth = (r["wall"] / r["docs"]) / (first["wall"] / first["docs"])
+            lines.append((f"scaling: {r['docs']:,} short docs", f"{r['wall']:.1f} s, {r['rss']:.0f} MB",
+                          f"{first['docs']:,} docs: {first['wall']:.1f} s",
+                          f"{growth:.2f}x time per doc", "about linear; <= 1 GB at 1M"))
+    return lines
 
 
 def main() -> None:
@@ -429,13 +486,15 @@ def main() -> None:
                         help="stop a scaling run after this many seconds (default 300)")
     parser.add_argument("--no-tools", action="store_true", help="skip text-dedup, datatrove and datasketch")
     parser.add_argument("--profile-mb", type=float, default=2.0, help="MB to profile in-process (0: skip)")
+    parser.add_argument("--profile-short", type=int, default=5000,
+                        help="short documents to profile in-process (0: skip)")
     parser.add_argument("--tools-threshold", type=float,
                         help="also score the other tools on neardup_dev at this Jaccard threshold")
     args = parser.parse_args()
     sizes = [int(s) for s in args.scaling.split(",") if s.strip()]
     print(harness.machine_line() + "\n")
     print(report(args.mb, args.repeats, sizes, args.scale_timeout, not args.no_tools, args.profile_mb,
-                 args.tools_threshold))
+                 args.tools_threshold, args.profile_short).markdown)
 
 
 if __name__ == "__main__":

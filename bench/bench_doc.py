@@ -7,17 +7,20 @@
    ../shared is absent), in this process, one core; beside it one awk process over the
    same texts joined by newlines. Median of `--throughput-runs` rounds; MB = 10^6 bytes of
    UTF-8 text. Goal >= 5 MB/s.
-3. Profile: cProfile of one pass of `dedup.clean` over the same texts; the functions
-   with the most own time and the dedup functions with the most cumulative time.
+3. Profile: cProfile of one pass of `dedup.clean` over the same texts (every k-th one
+   with `--profile-mb`); the functions with the most own time and the dedup functions
+   with the most cumulative time.
    The full listing goes to bench/out/doc_profile.txt.
 
 The dedup measured is this checkout's (`python -m dedup` with PYTHONPATH set to it).
 
 Usage: python bench/bench_doc.py [--runs 15] [--throughput-runs 3] [--no-profile] [--top 12]
+                                 [--profile-mb MB]
 """
 import argparse
 import cProfile
 import io
+import math
 import pstats
 import sys
 import time
@@ -127,9 +130,13 @@ def _rate_row(name, docs, mb, seconds, cpu, awk_seconds):
             f"{seconds / awk_seconds:.0f}x" if awk_seconds else "-")
 
 
-def profile(top: int) -> dict:
-    """cProfile of one pass over every text; returns the top rows and the total."""
+def profile(top: int, max_mb: float = 0.0) -> dict:
+    """cProfile of one pass over the texts (every k-th one, to stay near `max_mb` when
+    given); returns the top rows and the total."""
     texts = [t for ts in harness.document_sets().values() for t in ts]
+    total_mb = harness.megabytes(texts)
+    if max_mb and total_mb > max_mb:
+        texts = texts[::math.ceil(total_mb / max_mb)]
     profiler = cProfile.Profile()
     profiler.enable()
     for text in texts:
@@ -141,13 +148,14 @@ def profile(top: int) -> dict:
     pstats.Stats(profiler, stream=listing).sort_stats("tottime").print_stats(60)
     pstats.Stats(profiler, stream=listing).sort_stats("cumulative").print_stats(60)
     (harness.OUT / "doc_profile.txt").write_text(listing.getvalue(), encoding="utf-8")
-    total = stats.total_tt
     rows = []
-    for (path, line, func), (cc, nc, tt, ct, _callers) in stats.stats.items():
+    for (path, line, func), (_cc, nc, tt, ct, _callers) in stats.stats.items():
         rows.append((_where(path, line, func), nc, tt, ct))
+    total = max(r[3] for r in rows)  # the cumulative time of dedup.clean: 100 %
     own = sorted(rows, key=lambda r: -r[2])[:top]
     ours = sorted((r for r in rows if r[0].startswith("dedup/")), key=lambda r: -r[3])[:top]
-    return {"total": total, "own": own, "cumulative": ours, "mb": harness.megabytes(texts)}
+    return {"total": total, "own": own, "cumulative": ours, "mb": harness.megabytes(texts),
+            "docs": len(texts)}
 
 
 def _where(path: str, line: int, func: str) -> str:
@@ -167,24 +175,38 @@ def profile_markdown(result: dict) -> str:
                  f"{100 * ct / total:.0f}%") for w, n, tt, ct in items]
 
     headers = ["function", "calls", "own s", "own %", "cumulative s", "cum %"]
-    return (f"Profile (cProfile, one pass over {result['mb']:.2f} MB, {total:.1f} s under the "
+    return (f"Profile (cProfile, one pass over {result['docs']} documents, {result['mb']:.2f} MB; "
+            f"{total:.1f} s in `dedup.clean` under the "
             f"profiler; full listing in bench/out/doc_profile.txt). Most own time:\n\n"
             + harness.table(headers, rows(result["own"]))
             + "\n\ndedup functions by cumulative time:\n\n"
             + harness.table(headers, rows(result["cumulative"])))
 
 
-def report(runs: int = 15, throughput_runs: int = 3, with_profile: bool = True, top: int = 12) -> str:
-    """The doc-mode section of the report, as Markdown."""
+def report(runs: int = 15, throughput_runs: int = 3, with_profile: bool = True, top: int = 12,
+           profile_mb: float = 0.0) -> harness.Section:
+    """The doc-mode section of the report."""
     parts = ["## Doc mode", "", f"Data: {_data_line()}.", ""]
     print(f"bench_doc: cold start, {runs} rounds ...", file=sys.stderr)
-    parts += [cold_start_markdown(cold_start(runs)), ""]
+    cold = cold_start(runs)
+    parts += [cold_start_markdown(cold), ""]
     print(f"bench_doc: throughput, {throughput_runs} rounds ...", file=sys.stderr)
-    parts += [throughput_markdown(throughput(throughput_runs)), ""]
+    rates = throughput(throughput_runs)
+    parts += [throughput_markdown(rates), ""]
     if with_profile:
         print("bench_doc: profile ...", file=sys.stderr)
-        parts += [profile_markdown(profile(top)), ""]
-    return "\n".join(parts)
+        parts += [profile_markdown(profile(top, profile_mb)), ""]
+    headline = [("cold start, `dedup clean < samples/coronation.txt` (median)",
+                 f"{cold['dedup'] * 1000:.0f} ms", f"`python -c pass` {cold['python'] * 1000:.0f} ms",
+                 f"{cold['dedup'] / cold['python']:.2f}x", f"<= {COLD_GOAL:g}x")]
+    sets = rates["sets"].values()
+    mb = sum(s["mb"] for s in sets)
+    seconds = sum(s["dedup"] for s in sets)
+    awk = sum(s["awk"] or 0 for s in sets)
+    headline.append((f"doc mode, `dedup.clean` on {mb:.1f} MB, one core",
+                     f"{mb / seconds:.2f} MB/s", f"awk {mb / awk:.1f} MB/s" if awk else "-",
+                     f"{seconds / awk:.0f}x awk's time" if awk else "-", f">= {THROUGHPUT_GOAL:g} MB/s"))
+    return harness.Section("\n".join(parts), headline)
 
 
 def _data_line() -> str:
@@ -200,9 +222,11 @@ def main() -> None:
     parser.add_argument("--throughput-runs", type=int, default=3, help="throughput rounds (default 3)")
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile pass")
     parser.add_argument("--top", type=int, default=12, help="profile rows to show (default 12)")
+    parser.add_argument("--profile-mb", type=float, default=0.0,
+                        help="profile about this many MB (every k-th document; default: all)")
     args = parser.parse_args()
     print(harness.machine_line() + "\n")
-    print(report(args.runs, args.throughput_runs, not args.no_profile, args.top))
+    print(report(args.runs, args.throughput_runs, not args.no_profile, args.top, args.profile_mb).markdown)
 
 
 if __name__ == "__main__":

@@ -214,45 +214,100 @@ def summary_rows(name: str, results: Dict[str, dict]) -> (List[str], List[tuple]
     return headers, rows
 
 
-def report(cli: bool = False, sets: Optional[List[str]] = None, check: bool = True) -> str:
+def evaluate(name: str, label: str, cli: bool):
+    """One method on one set (runs in a worker process): score.py's result dict, and its
+    printed table."""
+    score = load_score()
+    records = score.load(str(harness.set_path(name)))
+    runner, mode = next((r, m) for lab, m, r in methods(score, name, cli) if lab == label)
+    outputs, errors, seconds = runner(records)
+    res = score.score(records, outputs)
+    res["docs"] = len(records)
+    res["scored"] = sum(1 for r in records if not r.get("noscore"))
+    mb = sum(len(r["text"].encode("utf-8")) for r in records) / 1e6
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        score.print_table(f"{name}_dev.jsonl.gz", mode, res,
+                          {"secs": seconds, "mb": mb, "sec_per_mb": seconds / mb if mb else None}, errors)
+    return res, f"# {label}\n{printed.getvalue()}\n", len(records), len(groups_of(records))
+
+
+def report(cli: bool = False, sets: Optional[List[str]] = None, check: bool = True,
+           workers: int = 2) -> harness.Section:
+    """The quality section. Nothing here is timed, so `workers` processes share the work."""
+    from concurrent.futures import ProcessPoolExecutor
+
     score = load_score()
     names = harness.shared_sets(sets or harness.ALL_SETS)
     if score is None or not names:
-        return (f"## Quality\n\nSkipped: {harness.SHARED} (../shared/eval/score.py and ../shared/data) "
-                f"is absent, so there is nothing to score against.\n")
+        return harness.Section(f"## Quality\n\nSkipped: {harness.SHARED} (../shared/eval/score.py and "
+                               f"../shared/data) is absent, so there is nothing to score against.\n", [])
     parts = ["## Quality", "",
              f"Scored by `{harness.EVAL / 'score.py'}` (its `score()`; awk through its runner). "
              + ("Every command ran as a process through score.py's runner (`--cli`)." if cli else
                 "dedup and chrome_exact.py ran in-process (same code as the commands, without a "
                 "process start per document or group); `--cli` runs the commands."),
              ""]
+    tasks = [(name, label) for name in names for label, _mode, _runner in methods(score, name, cli)]
+    print(f"bench_quality: {len(tasks)} runs over {', '.join(names)} ({workers} at a time) ...", file=sys.stderr)
+    with ProcessPoolExecutor(workers) as pool:
+        futures = {task: pool.submit(evaluate, *task, cli) for task in tasks}
+        done = {task: future.result() for task, future in futures.items()}
     listing = io.StringIO()
+    headline = []
     for name in names:
-        records = score.load(str(harness.set_path(name)))
-        results = {}
-        for label, mode, runner in methods(score, name, cli):
-            print(f"bench_quality: {name}_dev, {label} ...", file=sys.stderr)
-            outputs, errors, seconds = runner(records)
-            res = score.score(records, outputs)
-            res["docs"] = len(records)
-            res["scored"] = sum(1 for r in records if not r.get("noscore"))
-            results[label] = res
-            mb = sum(len(r["text"].encode("utf-8")) for r in records) / 1e6
-            listing.write(f"# {label}\n")
-            with contextlib.redirect_stdout(listing):
-                score.print_table(f"{name}_dev.jsonl.gz", mode, res,
-                                  {"secs": seconds, "mb": mb, "sec_per_mb": seconds / mb if mb else None}, errors)
-            listing.write("\n")
+        results = OrderedDict()
+        for (set_name, label), (res, printed, docs, groups) in done.items():
+            if set_name == name:
+                results[label] = res
+                listing.write(printed)
+        headline += headline_rows(name, results)
         headers, rows = summary_rows(name, results)
-        parts += [f"**{name}_dev** ({len(records)} docs, {len(groups_of(records))} groups)", "",
-                  harness.table(headers, rows), ""]
+        parts += [f"**{name}_dev** ({docs_of(done, name)})", "", harness.table(headers, rows), ""]
     if not cli and check and "seedlike" in names:
         print("bench_quality: checking the real commands on seedlike_dev ...", file=sys.stderr)
         parts += [check_cli_matches(score, score.load(str(harness.set_path("seedlike")))), ""]
     harness.OUT.mkdir(parents=True, exist_ok=True)
     (harness.OUT / "quality.txt").write_text(listing.getvalue(), encoding="utf-8")
     parts += ["Full score.py tables: bench/out/quality.txt.", ""]
-    return "\n".join(parts)
+    return harness.Section("\n".join(parts), headline)
+
+
+def docs_of(done, name: str) -> str:
+    _res, _printed, docs, groups = next(v for (n, _l), v in done.items() if n == name)
+    return f"{docs} docs, {groups} group{'s' if groups != 1 else ''}"
+
+
+def headline_rows(name: str, results: Dict[str, dict]) -> List[tuple]:
+    """dedup against the baseline of the same mode, on the set's main figure."""
+    pairs = [("dedup clean (doc)", "awk (doc)"), ("dedup clean --jsonl (corpus)", "chrome_exact (corpus)")]
+    rows = []
+    for ours, theirs in pairs:
+        if ours not in results or theirs not in results:
+            continue
+        a, b = results[ours], results[theirs]
+        if "neardup" in a:
+            figure, x, y = "pairwise F1", a["neardup"]["pair_f1"], b["neardup"]["pair_f1"]
+        elif "seedlike" in a:
+            figure, x, y = "exact", a["seedlike"]["exact"], b["seedlike"]["exact"]
+            rows.append((f"{name}_dev {ours}: token F1", f"{a['gold']['f1']:.3f}",
+                         f"{theirs} {b['gold']['f1']:.3f}", f"{a['gold']['f1'] - b['gold']['f1']:+.3f}", "-"))
+        elif "gold" in a:
+            figure, x, y = "token F1 (kept)", a["gold"]["f1"], b["gold"]["f1"]
+            rows.append((f"{name}_dev {ours}: token F1", f"{x:.3f} (kept {a['gold']['kept']:.3f})",
+                         f"{theirs} {y:.3f} (kept {b['gold']['kept']:.3f})", f"{x - y:+.3f}", "-"))
+            continue
+        elif "snippets" in a:
+            figure = "without_removed (with_kept)"
+            x, y = a["snippets"]["without_removed"], b["snippets"]["without_removed"]
+            rows.append((f"{name}_dev {ours}: {figure}",
+                         f"{x:.3f} ({a['snippets']['with_kept']:.3f})",
+                         f"{theirs} {y:.3f} ({b['snippets']['with_kept']:.3f})", f"{x - y:+.3f}", "-"))
+            continue
+        else:
+            figure, x, y = "kept_tokens", a["nogold"]["kept_tokens"], b["nogold"]["kept_tokens"]
+        rows.append((f"{name}_dev {ours}: {figure}", f"{x:.3f}", f"{theirs} {y:.3f}", f"{x - y:+.3f}", "-"))
+    return rows
 
 
 def main() -> None:
@@ -261,7 +316,7 @@ def main() -> None:
     parser.add_argument("--sets", help="comma-separated set names (default: all present)")
     args = parser.parse_args()
     sets = [s.strip() for s in args.sets.split(",")] if args.sets else None
-    print(report(args.cli, sets))
+    print(report(args.cli, sets).markdown)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ Not part of the installed package; the scripts import it as a sibling module.
 import gzip
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -94,35 +93,17 @@ class Run(NamedTuple):
 def run_measured(command: Sequence[str], stdin_path: Optional[Path] = None,
                  stdout_path: Optional[Path] = None, env: Optional[dict] = None,
                  timeout: Optional[float] = None, cwd: Optional[Path] = None) -> Run:
-    """Run a command and measure it with wait4: its own rusage (children that it waited
-    for included). A run longer than `timeout` seconds is stopped: SIGTERM to its process
-    group, SIGKILL three seconds later."""
+    """Run a command through bench/measure.py (see there why) and return its wall and
+    CPU seconds and peak RSS. A run longer than `timeout` seconds is stopped (SIGTERM,
+    then SIGKILL) and comes back with `killed` set."""
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     stdout = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as folder:
+        result = Path(folder) / "run.json"
+        launcher = [PYTHON, "-S", str(BENCH / "measure.py"), str(result), str(timeout or 0), "--"]
         try:
-            start = time.perf_counter()
-            process = subprocess.Popen(list(command), stdin=stdin, stdout=stdout, stderr=err,
-                                       env=env, cwd=cwd, start_new_session=True)
-            killed = False
-            if timeout is None:
-                _pid, status, usage = os.wait4(process.pid, 0)
-            else:
-                deadline, signalled = start + timeout, None
-                while True:
-                    pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-                    if pid:
-                        break
-                    now = time.perf_counter()
-                    if signalled is None and now > deadline:
-                        killed, signalled = True, now
-                        _signal_group(process.pid, signal.SIGTERM)
-                    elif signalled is not None and now > signalled + 3:
-                        _signal_group(process.pid, signal.SIGKILL)
-                        signalled = float("inf")
-                    time.sleep(0.02)
-            wall = time.perf_counter() - start
-            process.returncode = os.waitstatus_to_exitcode(status)
+            done = subprocess.run(launcher + list(command), stdin=stdin, stdout=stdout, stderr=err,
+                                  env=env, cwd=cwd)
         finally:
             if stdin_path:
                 stdin.close()
@@ -130,15 +111,11 @@ def run_measured(command: Sequence[str], stdin_path: Optional[Path] = None,
                 stdout.close()
         err.seek(0)
         message = err.read().decode("utf-8", "replace")
-    return Run(wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss / 1024, process.returncode,
-               killed, message)
-
-
-def _signal_group(pid: int, signum: int) -> None:
-    try:
-        os.killpg(pid, signum)
-    except ProcessLookupError:
-        pass
+        if not result.is_file():
+            raise RuntimeError(f"bench/measure.py failed ({done.returncode}): {message[-500:]}")
+        figures = json.loads(result.read_text())
+    return Run(figures["wall"], figures["user"], figures["system"], figures["max_rss_mb"],
+               figures["returncode"], figures["killed"], message)
 
 
 def interleaved_runs(commands: Sequence[Sequence[str]], runs: int, stdin_path: Optional[Path] = None,
@@ -153,6 +130,14 @@ def interleaved_runs(commands: Sequence[Sequence[str]], runs: int, stdin_path: O
                 raise SystemExit(f"{' '.join(command)} exited {run.returncode}: {run.stderr[-500:]}")
             seconds.append(run.wall)
     return times
+
+
+class Section(NamedTuple):
+    """One part of the report: its Markdown, and rows for the summary table at the top
+    (what, dedup's figure, the baseline's figure from the same run, ratio, goal)."""
+
+    markdown: str
+    headline: List[Sequence[str]]
 
 
 def median(values: Sequence[float]) -> float:
