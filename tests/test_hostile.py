@@ -1,0 +1,238 @@
+"""Hostile and odd input, faults and untrusted files (issue 7): each case pinned here.
+
+Tests marked `slow` (a 200 MB line, a million lines) are skipped unless pytest runs
+with `--run-slow`; `bench/fuzz_limits.py` measures the same cases and the 1 GB corpus.
+"""
+import errno
+import gzip
+import json
+import os
+import random
+import resource
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import pytest
+from click.testing import CliRunner
+
+import dedup
+import dedup.detect
+from dedup import io as dedup_io
+from dedup.cli import main
+from dedup.corpus import learn_chrome
+from dedup.corpus.profile import _checksum, dumps as profile_dumps
+from dedup.jsonl import Corpus
+from conftest import ROOT
+
+STORY = ("Harbour wall repairs begin after the winter storms\n"
+         "Harbour wall repairs begin after the winter storms\n"
+         "\n"
+         "Work crews arrived on Monday to rebuild the harbour wall that the storms broke open.\n"
+         "\n"
+         "The council expects the repairs to take six weeks.\n")
+STORY_CLEAN = STORY.replace("Harbour wall repairs begin after the winter storms\n", "", 1)
+
+
+def run(args, stdin=b""):
+    return CliRunner().invoke(main, args, input=stdin, catch_exceptions=False)
+
+
+def one_line_error(result, *parts):
+    """Exit 2, nothing on stdout, one line on stderr that holds every part."""
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    assert result.stdout_bytes == b""
+    assert result.stderr.startswith("dedup: error: ") and result.stderr.count("\n") == 1, result.stderr
+    for part in parts:
+        assert part in result.stderr, (part, result.stderr)
+
+
+def jsonl(records):
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+
+
+def records(stdout):
+    return [json.loads(line) for line in stdout.decode("utf-8").splitlines()]
+
+
+def stories(count, seed=5):
+    """Distinct documents that share nothing but their words."""
+    rng = random.Random(seed)
+    words = ("harbour wall council storm repairs ferry season crews island bridge road school "
+             "market river north south weather night morning bakery").split()
+    return [{"id": i, "text": "\n\n".join(" ".join(rng.choice(words) for _ in range(18)) + "."
+                                          for _ in range(3)) + "\n"} for i in range(count)]
+
+
+def python(code, *args, **kwargs):
+    """Run Python code in a child with this worktree's dedup first on the path."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **kwargs.pop("env", {}))
+    return subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=str(ROOT),
+                          capture_output=True, **kwargs)
+
+
+def dedup_command(*args):
+    return f"{sys.executable} -m dedup " + " ".join(args)
+
+
+# --- regressions the fuzzer found in the cleaner -----------------------------------------
+
+HEADLINE = "Harbour wall repairs begin after the winter storms broke it open in January"
+
+
+def test_a_line_that_copies_the_title_once_its_site_affix_is_cut_goes_in_the_same_run():
+    # Once "Breaking: " is cut from the title, the last line is a copy of it; the
+    # first run must see that too, or a second run would change the text again.
+    text = (f"Breaking: {HEADLINE}\n{HEADLINE} - The Courier\n\n"
+            "The council expects the work to take six weeks.\n\ne " + HEADLINE + "\n")
+    result = dedup.clean_and_explain(text)
+    assert result.text == f"{HEADLINE}\n\nThe council expects the work to take six weeks.\n"
+    assert dedup.clean(result.text) == result.text
+    # Every copy points at the title that stays, not at a line removed later.
+    assert {text[r.kept_ref[0]:r.kept_ref[1]] for r in result.removals if r.kept_ref} == {HEADLINE}
+
+
+@pytest.mark.parametrize("order", ["ABC", "ACB", "BAC", "BCA", "CAB", "CBA"])
+def test_copies_of_copies_never_remove_every_copy_of_a_sentence(order):
+    # A is B with a caption marker, B is C with a lead, C lies inside A: each verdict
+    # alone is right, but all three together would lose the sentence.
+    c = "The council said the harbour wall would be rebuilt before the summer season begins."
+    b = "Harbour news for islanders: " + c
+    a = b + " Photo by the town archive"
+    lines = {"A": a, "B": b, "C": c}
+    text = "Storm week on the island\n\n" + "\n\n".join(lines[k] for k in order) + "\n\nThe end.\n"
+    result = dedup.clean_and_explain(text)
+    assert any(c in line for line in result.text.splitlines())
+    assert dedup.clean(result.text) == result.text
+
+
+def test_many_marked_copies_of_one_sentence_are_all_found_in_one_run():
+    # Each line sees only its `max_candidates` closest lines; when copies among those
+    # go, the lines they hid are compared too, as a second run would.
+    s = "The harbour wall will be rebuilt before the summer season begins here on the island"
+    lines = [s + " Credit: AFP", s + " (photo)", s.replace("The", "Thes", 1), s + " - Site", s + "y",
+             s[s.index("wall"):], s.replace("rebuilt", "rebuilts"), s[s.index("will"):], s + " - Site",
+             s + " Credit: AFP", s + " Credit: AFP", s[:-7], s[:-7], s + " Credit: AFP", s + " - Site",
+             s.replace("will", "wills", 1)]
+    once = dedup.clean("Storm week on the island of Mull\n\n" + "\n".join(lines) + "\n")
+    assert dedup.clean(once) == once
+    assert "- Site" not in once and "Credit: AFP" not in once
+
+
+# --- encodings, NUL bytes, whitespace, line endings -------------------------------------
+
+def test_invalid_utf8_names_the_byte_offset_and_writes_nothing():
+    data = "Caf\u00e9 owners reopened.\n".encode("utf-8") + b"Then \x93quoted\x94 text\n"
+    one_line_error(run(["clean"], data), "<stdin>", "not valid utf-8 at byte offset 28",
+                   "--encoding")
+
+
+def test_mixed_encodings_read_as_latin1_keep_every_byte():
+    # UTF-8 and cp1252 bytes in one file: latin-1 reads any byte, and what is kept is
+    # written back byte for byte.
+    title = "Caf\u00e9 owners reopen after the winter storms\n".encode("utf-8")
+    body = b"The \x93harbour\x94 caf\xe9s open again on Monday.\n"
+    data = title + title + b"\n" + body
+    result = run(["clean", "--encoding", "latin-1"], data)
+    assert result.exit_code == 0
+    assert result.stdout_bytes == title + b"\n" + body
+
+
+def test_nul_byte_is_refused_as_binary_naming_its_offset(tmp_path):
+    path = tmp_path / "page.txt"
+    path.write_bytes(b"A line of text\n\x00\x01binary")
+    one_line_error(run(["clean", str(path)]), str(path), "looks binary (NUL byte at offset 15)")
+
+
+def test_nul_bytes_of_utf16_are_text_and_survive():
+    data = STORY.encode("utf-16")
+    result = run(["clean", "--encoding", "utf-16"], data)
+    assert result.exit_code == 0
+    assert result.stdout_bytes == STORY_CLEAN.encode("utf-16")
+
+
+def test_nul_characters_in_text_from_python_are_kept():
+    text = "Line one\x00with a NUL\n\x00\n" + STORY
+    assert dedup.clean(text) == "Line one\x00with a NUL\n\x00\n" + STORY_CLEAN
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n", "\n\n\n", " \t \n\r\n\r  ", "\u3000\u00a0\u2003\n",
+                                  "\ufeff", "\ufeff\n \n", "\r\r\r", "\x0b\x0c\x1c\x85\u2028\n"])
+def test_only_whitespace_comes_back_unchanged(text):
+    assert dedup.clean(text) == text
+    result = run(["clean"], text.encode("utf-8"))
+    assert (result.exit_code, result.stdout_bytes, result.stderr_bytes) == (0, text.encode("utf-8"), b"")
+
+
+def test_cr_only_and_mixed_line_endings_keep_each_line_its_own_break():
+    title = "Harbour wall repairs begin after the winter storms"
+    text = (f"{title}\r{title}\r\n\r\n"
+            "Work crews arrived on Monday to rebuild the harbour wall.\n"
+            "The council expects the repairs to take six weeks.\r"
+            "Read more from The Courier\r\n"
+            "Last line without a break")
+    expected = (f"{title}\r\r\n"  # the title's own "\r", then the blank line's "\r\n"
+                "Work crews arrived on Monday to rebuild the harbour wall.\n"
+                "The council expects the repairs to take six weeks.\r"
+                "Last line without a break")
+    assert dedup.clean(text) == expected
+    assert run(["clean"], text.encode("utf-8")).stdout_bytes == expected.encode("utf-8")
+
+
+# --- scripts: right-to-left, CJK, combining characters ----------------------------------
+
+ARABIC = ("ارتفع منسوب النهر مترين خلال الليل وغمر المدينة السفلى بالكامل، "
+          "وأغلقت المتاجر أبوابها طوال اليوم وطلب رئيس البلدية من السكان البقاء في منازلهم.")
+HEBREW = "צוותי החילוץ עבדו כל הלילה כדי להגיע לכפרים במעלה הנהר, שם הכבישים נסחפו."
+
+
+def test_right_to_left_text_repeats_go_and_everything_else_stays_byte_for_byte():
+    title = "فيضان في المدينة السفلى اليوم"
+    text = (f"{title}\n{title}\n\n{ARABIC}\n\n\u200f{HEBREW}\u200e\n\n"
+            f"\u202b{HEBREW[:30]}\u202c\n\n{ARABIC}\n")
+    assert dedup.clean(text) == f"{title}\n\n{ARABIC}\n\n\u200f{HEBREW}\u200e\n\n\u202b{HEBREW[:30]}\u202c\n"
+
+
+CHINESE_A = "今年夏天，河水上涨了两米，淹没了下城区，商店全天关闭，居民被要求留在家中。"
+CHINESE_B = "救援队连夜工作，赶往上游的村庄，那里的道路已经被冲毁，电力也中断了。"
+
+
+def test_two_different_chinese_paragraphs_both_stay_and_an_exact_repeat_goes():
+    text = f"洪水新闻\n\n{CHINESE_A}\n\n{CHINESE_B}\n\n{CHINESE_A}\n"
+    result = dedup.clean_and_explain(text)
+    assert result.text == f"洪水新闻\n\n{CHINESE_A}\n\n{CHINESE_B}\n"
+    assert [r.reason for r in result.removals if r.reason != "blank"] == ["repeated_block"]
+
+
+@pytest.mark.parametrize("lines", [
+    # Chinese, Japanese and Thai lines with no word a Latin tokenizer would see; they
+    # share characters but are different text, so none is a copy.
+    ["河水上涨了两米，淹没了下城区。", "河水上涨了三米，淹没了上城区。", "商店全天关闭，居民留在家中。",
+     "救援队连夜工作，赶往上游的村庄。", "道路已经被冲毁，电力也中断了。"],
+    ["きょうは雨がたくさん降りました。", "あしたは雪がたくさん降るでしょう。", "カタカナのテキストもあります。"],
+    ["น้ำท่วมเมืองล่างเมื่อคืนนี้", "ร้านค้าปิดทั้งวันในวันจันทร์", "ทีมกู้ภัยทำงานตลอดทั้งคืน"],
+])
+def test_text_without_spaces_is_compared_by_character_never_as_empty(lines):
+    text = "\n".join(lines) + "\n"
+    assert dedup.clean(text) == text
+    assert dedup.clean(text + lines[-1] * 3 + "\n") == text + lines[-1] * 3 + "\n"
+
+
+def test_composed_and_decomposed_accents_are_the_same_text_and_kept_as_written():
+    decomposed = "Cafe\u0301 owners reopened their shops on the harbour front after the storm passed."
+    composed = "Caf\u00e9 owners reopened their shops on the harbour front after the storm passed."
+    text = f"Storm news of the week here\n\nA first paragraph that stands on its own here.\n\n{decomposed}\n\n{composed}\n"
+    cleaned = dedup.clean(text)
+    assert cleaned == f"Storm news of the week here\n\nA first paragraph that stands on its own here.\n\n{decomposed}\n"
+
+
+def test_a_pile_of_combining_marks_is_fast_and_kept():
+    zalgo = "".join(c + "\u0351\u0352\u0353\u0354\u0355\u0356\u0357\u0358" * 20 for c in "harbour wall ") * 20
+    text = f"{zalgo}\n\n{zalgo[::-1]}\n"
+    started = time.monotonic()
+    assert dedup.clean(text) == text
+    assert time.monotonic() - started < 5
+
+
