@@ -84,4 +84,7 @@ class Config:
 
 
 DEFAULT = Config()
+# Corpus mode reads one JSON line at a time; a longer line is a bad line, so this bounds
+# the memory one record can take (`dedup.jsonl.Corpus`, `--max-record-bytes`).
+MAX_RECORD_BYTES = 64 << 20
 OPTION_NAMES = tuple(f.name for f in fields(Config))

@@ -236,3 +236,112 @@ def test_a_pile_of_combining_marks_is_fast_and_kept():
     assert time.monotonic() - started < 5
 
 
+# --- JSON lines: bad records ------------------------------------------------------------
+
+@pytest.mark.parametrize("record, problem", [
+    ({"id": 2, "body": "no text field"}, "no string field 'text'"),
+    ({"id": 2, "text": 5}, "no string field 'text'"),
+    ({"id": 2, "text": None}, "no string field 'text'"),
+    ({"id": 2, "text": ["a", "list"]}, "no string field 'text'"),
+    ({"id": 2, "text": {"an": "object"}}, "no string field 'text'"),
+    ([1, 2, 3], "not a JSON object"),
+    ("just a string", "not a JSON object"),
+])
+def test_a_record_without_a_string_text_names_its_line_or_is_skipped_and_counted(record, problem):
+    good = stories(2)
+    data = jsonl([good[0], record, good[1]])
+    one_line_error(run(["clean", "--jsonl"], data), f"<stdin>:2: {problem}", "--skip-bad")
+    result = run(["clean", "--jsonl", "--skip-bad"], data)
+    assert result.exit_code == 0
+    assert [r["id"] for r in records(result.stdout_bytes)] == [0, 1]
+    assert f"skipped 1 bad lines (first: <stdin>:2: {problem})" in result.stderr
+
+
+@pytest.mark.parametrize("line, problem", [
+    (b"{broken", "not valid JSON"),
+    (b'{"id": 2, "text": "unterminated', "not valid JSON"),
+    (b"[" * 5000, "not valid JSON (nested too deeply)"),
+    (b'{"id": 2, "text": "raw \x00 NUL"}', "not valid JSON"),
+    (b'{"id": 2, "text": "caf\xe9"}', "not valid UTF-8 at byte 22 of the line"),
+], ids=["broken", "unterminated", "nested", "raw NUL", "latin-1"])
+def test_a_broken_line_far_into_a_file_is_named_by_its_own_number(tmp_path, line, problem):
+    # The reader used to decode in 8 KB chunks, so invalid UTF-8 was blamed on the
+    # first line of the chunk, and --skip-bad dropped every line after it.
+    good = stories(300)
+    lines = jsonl(good).splitlines(keepends=True)
+    path = tmp_path / "pages.jsonl"
+    path.write_bytes(b"".join(lines[:250]) + line + b"\n" + b"".join(lines[250:]))
+    one_line_error(run(["clean", "--jsonl", str(path)]), f"{path}:251: {problem}")
+    result = run(["clean", "--jsonl", "--skip-bad", str(path)])
+    assert result.exit_code == 0
+    assert [r["id"] for r in records(result.stdout_bytes)] == list(range(300))
+    assert f"skipped 1 bad lines (first: {path}:251: {problem}" in result.stderr
+
+
+def test_a_huge_record_is_a_bad_line_named_by_number_or_skipped(tmp_path):
+    good = stories(3)
+    huge = {"id": "huge", "text": "word " * 1000}
+    data = jsonl([good[0], huge, good[1], good[2]])
+    one_line_error(run(["clean", "--jsonl", "--max-record-bytes", "1000"], data),
+                   "<stdin>:2: longer than 1,000 bytes (raise --max-record-bytes to read it)")
+    result = run(["clean", "--jsonl", "--max-record-bytes", "1000", "--skip-bad"], data)
+    assert result.exit_code == 0
+    assert [r["id"] for r in records(result.stdout_bytes)] == [0, 1, 2]
+    assert "skipped 1 bad lines (first: <stdin>:2: longer than 1,000 bytes" in result.stderr
+    # The default limit reads it.
+    assert len(records(run(["clean", "--jsonl"], data).stdout_bytes)) == 4
+
+
+def test_a_huge_record_is_skipped_without_being_held_in_memory(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    with open(path, "wb") as handle:
+        handle.write(jsonl(stories(1)))
+        handle.write(b'{"id": "huge", "text": "' + b"word " * 4_000_000 + b'"}\n')  # 20 MB
+        handle.write(jsonl(stories(2)[1:]))
+    tracemalloc.start()
+    try:
+        with Corpus([str(path)], skip_bad=True, max_record_bytes=1 << 20) as corpus:
+            assert [r["id"] for r in corpus] == [0, 1]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, peak
+    assert corpus.skipped[0][1:] == (2, "longer than 1,048,576 bytes (raise --max-record-bytes to read it)")
+
+
+def test_a_lone_surrogate_escape_is_written_escaped_as_valid_utf8():
+    data = b'{"id": 1, "text": "broken pair \\ud800 here and \\udc00 there"}\n'
+    result = run(["clean", "--jsonl"], data)
+    assert result.exit_code == 0, result.stderr
+    result.stdout_bytes.decode("utf-8")  # strict: valid UTF-8
+    assert b"\\ud800" in result.stdout_bytes
+    assert records(result.stdout_bytes) == [json.loads(data)]
+
+
+def test_a_byte_order_mark_and_crlf_line_ends_are_read():
+    data = b"\xef\xbb\xbf" + jsonl(stories(3)).replace(b"\n", b"\r\n")
+    result = run(["clean", "--jsonl"], data)
+    assert result.exit_code == 0, result.stderr
+    assert [r["id"] for r in records(result.stdout_bytes)] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "trailing garbage"])
+def test_a_damaged_gzip_file_is_a_clear_error(tmp_path, damage):
+    packed = gzip.compress(jsonl(stories(200)))
+    data = {"truncated": packed[:len(packed) // 2], "garbage": b"\x1f\x8b" + b"\x00junk" * 10,
+            "trailing garbage": packed + b"not gzip"}[damage]
+    path = tmp_path / "pages.jsonl.gz"
+    path.write_bytes(data)
+    for extra in ([], ["--skip-bad"]):
+        one_line_error(run(["clean", "--jsonl", *extra, str(path)]), f"{path}: cannot read it (",
+                       "the file is damaged")
+
+
+def test_learn_reports_a_bad_line_in_one_line_and_exit_2(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    path.write_bytes(jsonl(stories(2)) + b"{broken\n")
+    profile = tmp_path / "profile.json"
+    one_line_error(run(["learn", str(path), "-o", str(profile)]), f"{path}:3: not valid JSON")
+    assert not profile.exists()
+
+
