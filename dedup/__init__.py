@@ -57,7 +57,7 @@ def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequenc
     # or if the last pass cut inside a line (a site affix): that line is new text.
     copies = True
     for number in range(_MAX_PASSES):
-        blocks = segment(current)
+        blocks = segment(current, config.max_line_chars)
         found = detect(blocks, config, rules, cache, copies=copies, chrome=chrome)
         if not copies and found:
             found = detect(blocks, config, rules, cache, chrome=chrome)

@@ -52,6 +52,8 @@ def threshold_options(command):
                      show_default=True, help="Largest share of a copy that may be a marker (caption, site name)."),
         click.option("--rule-timeout", type=click.FloatRange(0.001), default=DEFAULT.rule_timeout,
                      show_default=True, help="Seconds a --rules pattern may run on one line."),
+        click.option("--max-line-chars", type=click.IntRange(1), default=DEFAULT.max_line_chars,
+                     show_default=True, help="Longer lines are kept as they are, never compared."),
     ]
     for option in reversed(options):
         command = option(command)

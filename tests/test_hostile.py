@@ -236,6 +236,76 @@ def test_a_pile_of_combining_marks_is_fast_and_kept():
     assert time.monotonic() - started < 5
 
 
+# --- size: a huge line, very many lines -------------------------------------------------
+
+def test_a_line_longer_than_max_line_chars_is_kept_and_never_tokenized(monkeypatch):
+    real = dedup.detect.tokens
+    seen = []
+
+    def tokens(text, *args, **kwargs):
+        seen.append(len(text))
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(dedup.detect, "tokens", tokens)
+    huge = "word " * 2_000_000  # 10 MB on one line, twice
+    text = f"Title of the page\n{huge}\n{huge}\nThe end.\n"
+    assert dedup.clean(text) == text
+    assert max(seen) < dedup.Config().max_line_chars
+    # Below the limit, the same two lines are an exact repeat.
+    short = "word " * 1000
+    assert dedup.clean(f"Title of the page\n{short}\n{short}\n") == f"Title of the page\n{short}\n"
+    assert dedup.clean(f"Title of the page\n{short}\n{short}\n", max_line_chars=1000) == \
+        f"Title of the page\n{short}\n{short}\n"
+
+
+def test_200k_one_character_lines_are_cleaned_in_seconds():
+    rng = random.Random(2)
+    text = "".join(rng.choice("abcdefghij") + "\n" for _ in range(200_000))
+    started = time.monotonic()
+    assert dedup.clean(text) == text  # short repeats (refrains, list items) stay
+    assert time.monotonic() - started < 20  # about 3 s on a quiet machine
+
+
+def _measured(code, *args):
+    """Run code in a child; return (seconds, peak RSS in MB, completed process)."""
+    started = time.monotonic()
+    wrapped = code + "\nimport resource, sys\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    result = python(wrapped, *args)
+    seconds = time.monotonic() - started
+    peak = int(result.stderr.decode().strip().splitlines()[-1]) / 1024
+    return seconds, peak, result
+
+
+@pytest.mark.slow
+def test_200_mb_single_line_in_bounded_time_and_memory(tmp_path):
+    path = tmp_path / "line.txt"
+    with open(path, "wb") as handle:
+        chunk = b"harbour wall council storm repairs ferry season crews island bridge " * 1000
+        for _ in range(200 * 2**20 // len(chunk)):
+            handle.write(chunk)
+        handle.write(b"\n")
+    size = path.stat().st_size
+    code = ("import sys\nfrom dedup.cli import main\nsys.stdout = open(sys.argv[2], 'w')\n"
+            "try:\n    main(['clean', sys.argv[1]], prog_name='dedup')\nexcept SystemExit as e:\n"
+            "    assert not e.code, e.code\n")
+    out = tmp_path / "out.txt"
+    seconds, peak, result = _measured(code, str(path), str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size == size
+    assert seconds < 120, seconds
+    assert peak < 5 * size / 2**20, peak  # input bytes, text, output: a few copies
+
+
+@pytest.mark.slow
+def test_a_million_one_character_lines_in_bounded_time():
+    code = ("import random, dedup\nrng = random.Random(2)\n"
+            "text = ''.join(rng.choice('abcdefghij') + '\\n' for _ in range(1_000_000))\n"
+            "assert dedup.clean(text) == text\n")
+    seconds, peak, result = _measured(code)
+    assert result.returncode == 0, result.stderr
+    assert seconds < 90 and peak < 1500, (seconds, peak)
+
+
 # --- JSON lines: bad records ------------------------------------------------------------
 
 @pytest.mark.parametrize("record, problem", [
