@@ -23,12 +23,15 @@ class BadInput(click.ClickException):
 def internal_errors_exit_2(command):
     """Turn an unexpected exception into one line on stderr and exit 2, never a traceback
     that exits 1 (which would read as "changed"); an interrupt exits 128 + its signal."""
-    from .io import Terminated
+    from .io import Terminated, sigterm_raises
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            # SIGTERM unwinds like Ctrl-C, so temporary files (atomic output, spooled
+            # stdin) are removed on the way out.
+            with sigterm_raises():
+                return command(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except (KeyboardInterrupt, Terminated) as error:
@@ -193,6 +196,8 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
         write_stdout(b"".join(outputs))
     except BrokenPipeError:
         silence_stdout()
+    except OSError as error:  # a full disk behind `> file`
+        raise BadInput(f"<stdout>: cannot write it ({error.strerror or error})") from error
 
 
 def write_report_or_fail(path, documents):

@@ -415,3 +415,171 @@ def test_learn_reports_a_bad_line_in_one_line_and_exit_2(tmp_path):
     assert not profile.exists()
 
 
+# --- bounded resources: user rules ------------------------------------------------------
+
+@pytest.mark.parametrize("mode", [[], ["--jsonl"], ["--in-place"], ["--check"]])
+def test_a_catastrophic_user_rule_is_stopped_by_its_timeout_with_one_line(tmp_path, mode):
+    rules = tmp_path / "rules.txt"
+    rules.write_text("# backtracks without end on a line of a's\n^(a|a)*$\n", encoding="utf-8")
+    line = "a" * 40 + "b"
+    path = tmp_path / ("pages.jsonl" if mode == ["--jsonl"] else "page.txt")
+    path.write_bytes(jsonl([{"id": 1, "text": line}]) if mode == ["--jsonl"] else (line + "\n").encode())
+    before = path.read_bytes()
+    started = time.monotonic()
+    result = run(["clean", *mode, "--rules", str(rules), "--rule-timeout", "0.1", str(path)])
+    assert time.monotonic() - started < 10
+    one_line_error(result, f"{rules}:2: the pattern '^(a|a)*$' ran longer than 0.1 s on one line")
+    assert "internal error" not in result.stderr
+    assert path.read_bytes() == before
+
+
+# --- faults: signals, full disk, closed stdout ------------------------------------------
+
+def temp_files(folder):
+    return sorted(p.name for p in folder.iterdir() if "dedup-tmp" in p.name or "dedup-stdin" in p.name)
+
+
+def _corpus_process(source, output, prelude="", stdin=None, env=None):
+    code = (prelude + "from dedup.cli import main\n"
+            f"main(['clean', '--jsonl', {str(source)!r}, '-o', {str(output)!r}], prog_name='dedup')\n")
+    return subprocess.Popen([sys.executable, "-c", code], cwd=str(ROOT), stdin=stdin,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT), **(env or {})),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_the_output_file_is_written_leaves_the_old_file_and_no_temp_file(
+        tmp_path, signum, code):
+    source = tmp_path / "pages.jsonl"
+    source.write_bytes(jsonl(stories(50)))
+    output = tmp_path / "clean.jsonl"
+    output.write_bytes(b"the old output\n")
+    # A slow disk: the kill lands after the new content is written, before the rename.
+    process = _corpus_process(source, output, "import os, time\nos.fsync = lambda fd: time.sleep(60)\n")
+    deadline = time.monotonic() + 60
+    while not temp_files(tmp_path) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.01)
+    assert temp_files(tmp_path), "the temporary file never appeared"
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == code
+    assert stderr == b"dedup: error: interrupted; files not yet written are unchanged\n"
+    assert output.read_bytes() == b"the old output\n"
+    assert temp_files(tmp_path) == []
+
+
+def test_sigterm_removes_the_spooled_copy_of_stdin(tmp_path):
+    source = tmp_path / "pages.jsonl"
+    source.write_bytes(jsonl(stories(3000)))
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    with open(source, "rb") as stdin:
+        process = _corpus_process("-", tmp_path / "clean.jsonl", stdin=stdin, env={"TMPDIR": str(spool)})
+        deadline = time.monotonic() + 60
+        while not temp_files(spool) and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.01)
+        assert temp_files(spool), "stdin was never spooled"
+        time.sleep(0.3)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert process.returncode == 143
+    assert temp_files(spool) == [] and temp_files(tmp_path) == []
+    assert not (tmp_path / "clean.jsonl").exists()
+
+
+def test_kills_at_random_moments_leave_the_old_output_or_the_new_one(tmp_path):
+    source = tmp_path / "pages.jsonl"
+    source.write_bytes(jsonl(stories(400)))
+    output = tmp_path / "clean.jsonl"
+    old = b"the old output\n"
+    output.write_bytes(old)
+    started = time.monotonic()
+    process = _corpus_process(source, output)
+    process.communicate(timeout=120)
+    duration = time.monotonic() - started
+    assert process.returncode == 0
+    new = output.read_bytes()
+    rng = random.Random(11)
+    for attempt in range(6):
+        signum = (signal.SIGTERM, signal.SIGKILL, signal.SIGINT)[attempt % 3]
+        output.write_bytes(old)
+        process = _corpus_process(source, output)
+        time.sleep(duration * rng.uniform(0.5, 1.1))
+        process.send_signal(signum)
+        process.communicate(timeout=120)
+        assert output.read_bytes() in (old, new), f"mixed output after signal {signum}"
+        if signum != signal.SIGKILL:
+            assert process.returncode in (0, 130, 143), process.returncode
+            assert temp_files(tmp_path) == []
+        for name in temp_files(tmp_path):  # left by SIGKILL, which no process can catch
+            (tmp_path / name).unlink()
+
+
+def test_a_full_disk_under_the_output_file_is_a_clear_error_and_keeps_the_old_file(tmp_path, monkeypatch):
+    output = tmp_path / "clean.jsonl"
+    output.write_bytes(b"the old output\n")
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(dedup_io.os, "fsync", no_space)
+    result = run(["clean", "--jsonl", "-o", str(output)], jsonl(stories(3)))
+    one_line_error(result, f"{output}: cannot write it (No space left on device)")
+    assert output.read_bytes() == b"the old output\n"
+    assert temp_files(tmp_path) == []
+
+
+_SMALL_DISK = ("import resource, signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+               "resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))\n")
+
+
+@pytest.mark.parametrize("mode", ["-o", "--in-place"])
+def test_a_real_write_failure_past_a_file_size_limit_loses_nothing(tmp_path, mode):
+    # RLIMIT_FSIZE makes the write itself fail (EFBIG) half-way, like a full disk.
+    if mode == "-o":
+        source = tmp_path / "pages.jsonl"
+        source.write_bytes(jsonl(stories(200)))  # cleaned, about 60 KB
+        target = tmp_path / "clean.jsonl"
+        target.write_bytes(b"the old output\n")
+        args = ["--jsonl", str(source), "-o", str(target)]
+    else:
+        target = tmp_path / "story.txt"
+        target.write_bytes((STORY * 1 + "".join(f"Paragraph {i} of the story goes on here.\n"
+                                                for i in range(1500))).encode())
+        args = ["--in-place", str(target)]
+    before = target.read_bytes()
+    code = _SMALL_DISK + "import sys\nfrom dedup.cli import main\nmain(['clean', *sys.argv[1:]], prog_name='dedup')\n"
+    result = python(code, *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.decode() == f"dedup: error: {target}: cannot write it (File too large)\n"
+    assert target.read_bytes() == before
+    assert temp_files(tmp_path) == []
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("mode", ["text", "jsonl"])
+def test_a_full_disk_behind_stdout_is_a_clear_error(tmp_path, mode):
+    source = tmp_path / ("pages.jsonl" if mode == "jsonl" else "page.txt")
+    source.write_bytes(jsonl(stories(100)) if mode == "jsonl" else STORY.encode() * 200)
+    command = dedup_command("clean", "--jsonl" if mode == "jsonl" else "", str(source)) + " > /dev/full"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, cwd=str(ROOT),
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 2
+    assert result.stderr == b"dedup: error: <stdout>: cannot write it (No space left on device)\n"
+
+
+@pytest.mark.parametrize("mode", ["text", "jsonl"])
+def test_a_closed_stdout_ends_quietly(tmp_path, mode):
+    source = tmp_path / ("pages.jsonl" if mode == "jsonl" else "page.txt")
+    if mode == "jsonl":
+        source.write_bytes(jsonl(stories(3000)))
+    else:
+        source.write_bytes(b"".join(b"Line %d of a long text that goes on.\n" % i for i in range(20_000)))
+    command = dedup_command("clean", "--jsonl" if mode == "jsonl" else "", str(source)) + " | head -1"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True,
+                            cwd=str(ROOT), env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.stdout.count(b"\n") == 1
+    assert result.stderr == b""
+    assert result.returncode == 0
+
+
