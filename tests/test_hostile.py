@@ -583,3 +583,58 @@ def test_a_closed_stdout_ends_quietly(tmp_path, mode):
     assert result.returncode == 0
 
 
+# --- trust: profiles --------------------------------------------------------------------
+
+def _profile_text():
+    chrome = learn_chrome([{"text": "Nav line of the site\nSite title suffix here\nBody one\n"}] * 4)
+    return profile_dumps(chrome)
+
+
+def _resigned(change):
+    """A profile with a field changed and its checksum recomputed, as a forger would."""
+    document = json.loads(_profile_text())
+    change(document)
+    body = {k: document[k] for k in ("documents", "chrome_lines", "suffixes", "prefixes", "titles")}
+    document["sha256"] = _checksum(body)
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize("content, message", [
+    (lambda: _profile_text().replace('"documents": 4', '"documents": 5'), "checksum mismatch"),
+    (lambda: _profile_text()[:len(_profile_text()) // 2], "not a dedup profile (not JSON"),
+    (lambda: "", "not a dedup profile (not JSON"),
+    (lambda: "[" * 100_000, "not a dedup profile (not JSON"),
+    (lambda: '["a", "list"]', "not a dedup profile"),
+    (lambda: '{"format": "something-else", "version": 1}', "not a dedup profile"),
+    (lambda: jsonl(stories(2)).decode(), "not a dedup profile (not JSON"),
+    (lambda: _profile_text().replace('"version": 1', '"version": 99'), "profile version 99 is not supported"),
+    (lambda: _resigned(lambda d: d.update(documents="four")), 'malformed profile ("documents" must be a count)'),
+    (lambda: _resigned(lambda d: d.update(documents=True)), 'malformed profile ("documents" must be a count)'),
+    (lambda: _resigned(lambda d: d.update(chrome_lines="abc")), '"chrome_lines" must be a list of 16-digit hex hashes'),
+    (lambda: _resigned(lambda d: d.update(chrome_lines=[123])), '"chrome_lines" must be a list of 16-digit hex hashes'),
+    (lambda: _resigned(lambda d: d.update(titles={"a": 1})), '"titles" must be a list of 16-digit hex hashes'),
+    (lambda: _resigned(lambda d: d.update(suffixes="abc")), '"suffixes" must be a list of lists of tokens'),
+    (lambda: _resigned(lambda d: d.update(prefixes=[[1, 2]])), '"prefixes" must be a list of lists of tokens'),
+    (lambda: _resigned(lambda d: d.update(prefixes=None)), '"prefixes" must be a list of lists of tokens'),
+], ids=["tampered", "truncated", "empty", "nested", "list", "foreign format", "a corpus",
+        "version", "documents str", "documents bool", "lines str", "lines int", "titles dict",
+        "suffixes str", "prefixes ints", "prefixes null"])
+def test_a_profile_that_is_not_what_dedup_wrote_is_refused_in_one_line(tmp_path, content, message):
+    path = tmp_path / "profile.json"
+    path.write_text(content(), encoding="utf-8")
+    one_line_error(run(["clean", "--profile", str(path)], STORY.encode()), str(path), message)
+
+
+def test_a_binary_or_missing_profile_is_refused_in_one_line(tmp_path):
+    binary = tmp_path / "profile.bin"
+    binary.write_bytes(b"\x80\x81\xff" * 10)
+    one_line_error(run(["clean", "--profile", str(binary)], STORY.encode()), str(binary),
+                   "cannot read the profile")
+    one_line_error(run(["clean", "--profile", str(tmp_path / "missing.json")], STORY.encode()),
+                   "missing.json", "cannot read the profile")
+
+
+def test_a_genuine_profile_still_loads():
+    path_text = _profile_text()
+    from dedup.corpus.profile import loads
+    assert loads(path_text).documents == 4
