@@ -184,8 +184,9 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
             if report_path:
                 documents.append((name, text, result.removals))
             if explain:
+                # A lone surrogate (UTF-7 can decode one) stays a JSON escape.
                 outputs.append((json.dumps(explanation(name, text, result), ensure_ascii=False)
-                                + "\n").encode("utf-8"))
+                                + "\n").encode("utf-8", "backslashreplace"))
             else:
                 outputs.append(encode(result.text, encoding))
     except (InputError, OutputError, RuleError) as error:

@@ -140,6 +140,14 @@ def test_mixed_encodings_read_as_latin1_keep_every_byte():
     assert result.stdout_bytes == title + b"\n" + body
 
 
+def test_explain_of_a_lone_surrogate_decoded_from_utf7_is_valid_json():
+    line = b"Harbour wall +2AA- repairs begin after the storms\n"
+    result = run(["clean", "--encoding", "utf-7", "--explain"], line * 2)
+    assert result.exit_code == 0, result.stderr
+    removal, = json.loads(result.stdout_bytes.decode("utf-8"))["removals"]
+    assert removal["text"] == "Harbour wall \ud800 repairs begin after the storms\n"
+
+
 def test_nul_byte_is_refused_as_binary_naming_its_offset(tmp_path):
     path = tmp_path / "page.txt"
     path.write_bytes(b"A line of text\n\x00\x01binary")
