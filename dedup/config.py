@@ -53,6 +53,8 @@ class Config:
         rule_timeout: seconds a user rule may spend on one line before the run stops
             with an error (1.0).
         wide_char_weight: weight of one CJK character in lengths (3).
+        max_line_chars: a line longer than this many characters is kept as it is and
+            never compared, so a huge line costs no more than its text (100000).
     """
 
     min_copy_chars: int = 20
@@ -77,6 +79,7 @@ class Config:
     num_perm: int = 128
     rule_timeout: float = 1.0
     wide_char_weight: int = 3
+    max_line_chars: int = 100_000
 
     def replace(self, **changes):
         """Return a copy with some options changed; unknown names raise TypeError."""
@@ -84,4 +87,7 @@ class Config:
 
 
 DEFAULT = Config()
+# Corpus mode reads one JSON line at a time; a longer line is a bad line, so this bounds
+# the memory one record can take (`dedup.jsonl.Corpus`, `--max-record-bytes`).
+MAX_RECORD_BYTES = 64 << 20
 OPTION_NAMES = tuple(f.name for f in fields(Config))

@@ -7,7 +7,8 @@ from collections import Counter
 
 import click
 
-from .io import InputError, silence_stdout
+from .config import MAX_RECORD_BYTES
+from .io import InputError, OutputError, silence_stdout
 
 
 class Progress:
@@ -29,7 +30,8 @@ class Progress:
 
 
 def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad, keep,
-                keep_duplicates, explain, progress_flag, report_path=None):
+                keep_duplicates, explain, progress_flag, report_path=None,
+                max_record_bytes=MAX_RECORD_BYTES):
     """Run `dedup.corpus.clean_corpus` over JSON lines files (or stdin)."""
     from .corpus import clean_corpus
     from .jsonl import Corpus, dumps
@@ -38,22 +40,28 @@ def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad
     counts = Counter()
     documents = 0
     shown = []  # for --report: (id, original text, removals); the corpus is held in memory
-    with Corpus(files, text_key, id_key, skip_bad) as corpus, _sink(output) as sink:
-        for document in clean_corpus(corpus, config, rules, chrome, text_key, id_key, keep,
-                                     keep_duplicates, progress):
-            record = document.record
-            documents += 1
-            if document.duplicate_of is not None:
-                counts["duplicate_document"] += 1
-                record["duplicate_of"] = document.duplicate_of
-            counts.update(r.reason for r in document.removals if r.reason != "blank")
-            if report_path:
-                shown.append((record.get(id_key, documents), document.original, document.removals))
-            if explain:
-                record["removals"] = [{"reason": r.reason, "start": r.start, "end": r.end}
-                                      for r in document.removals]
-            sink.write(dumps(record).encode("utf-8"))
-        skipped = len(corpus.skipped)
+    try:
+        with Corpus(files, text_key, id_key, skip_bad, max_record_bytes) as corpus, \
+                _sink(output) as sink:
+            for document in clean_corpus(corpus, config, rules, chrome, text_key, id_key, keep,
+                                         keep_duplicates, progress):
+                record = document.record
+                documents += 1
+                if document.duplicate_of is not None:
+                    counts["duplicate_document"] += 1
+                    record["duplicate_of"] = document.duplicate_of
+                counts.update(r.reason for r in document.removals if r.reason != "blank")
+                if report_path:
+                    shown.append((record.get(id_key, documents), document.original, document.removals))
+                if explain:
+                    record["removals"] = [{"reason": r.reason, "start": r.start, "end": r.end}
+                                          for r in document.removals]
+                sink.write(dumps(record).encode("utf-8"))
+            skipped = len(corpus.skipped)
+    except BrokenPipeError:
+        # `dedup clean --jsonl ... | head`: nobody reads the rest; end quietly.
+        silence_stdout()
+        return
     progress.done()
     if report_path:
         from .cli import write_report_or_fail
@@ -72,7 +80,8 @@ def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad
 
 @contextlib.contextmanager
 def _sink(output):
-    """Where output lines go: stdout (a closed pipe ends quietly) or a file, atomically."""
+    """Where output lines go: stdout or a file, atomically. A closed pipe raises
+    BrokenPipeError; any other failure to write is an `OutputError`."""
     if output and output != "-":
         from .io import atomic_output
 
@@ -84,10 +93,13 @@ def _sink(output):
         yield stream
         stream.flush()
     except BrokenPipeError:
-        silence_stdout()
+        raise
+    except OSError as error:
+        raise OutputError(f"<stdout>: cannot write it ({error.strerror or error})") from error
 
 
-def learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad):
+def learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad,
+                  max_record_bytes=MAX_RECORD_BYTES):
     """Learn a profile from FILES and write it atomically to `output`."""
     from .corpus import learn_chrome
     from .corpus.profile import dumps
@@ -95,7 +107,7 @@ def learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad):
     from .jsonl import Corpus
 
     if jsonl:
-        with Corpus(files, text_key, id_key, skip_bad) as corpus:
+        with Corpus(files, text_key, id_key, skip_bad, max_record_bytes) as corpus:
             chrome = learn_chrome(corpus, config, text_key)
     else:
         texts = ({text_key: decode(read_bytes(path), path)} for path in files or ("-",))

@@ -1,6 +1,6 @@
 """Split text into line blocks with exact spans, marking Markdown that is never rewritten."""
 import re
-from typing import List
+from typing import List, Optional
 
 from .model import Block
 
@@ -14,11 +14,13 @@ _FRONT_MATTER = ("---", "+++")
 _MARKUP_START = set("`~#")
 
 
-def segment(text: str) -> List[Block]:
+def segment(text: str, max_line_chars: Optional[int] = None) -> List[Block]:
     """Return one `Block` per line of `text`; joining their spans gives `text` back.
 
     Markdown that must survive untouched is marked: YAML/TOML front matter at the top,
-    fenced code blocks, tables (rows around a `|---|` rule) and ATX headings.
+    fenced code blocks, tables (rows around a `|---|` rule) and ATX headings. A line
+    longer than `max_line_chars` is "long": kept as it is and never compared (no title,
+    caption or teaser is that long, and its tokens would cost memory without end).
     """
     blocks = []
     if "\r" not in text:
@@ -41,9 +43,17 @@ def segment(text: str) -> List[Block]:
             start = match.start()
             kind = "text" if content.strip() else "blank"
             blocks.append(Block(index, start, start + len(content), match.end(), kind, content))
+    if max_line_chars is not None and len(text) > max_line_chars:
+        _mark_long(blocks, max_line_chars)
     if blocks:
         _mark_markdown(blocks)
     return blocks
+
+
+def _mark_long(blocks: List[Block], max_line_chars: int) -> None:
+    for i, block in enumerate(blocks):
+        if block.content_end - block.start > max_line_chars:
+            blocks[i] = block._replace(kind="long")
 
 
 def _mark_markdown(blocks: List[Block]) -> None:

@@ -24,7 +24,7 @@ How a pair (s, L) of blocks with s no longer than L is judged:
 Template lines that differ in one place ("... fair in Salem drew ..." / "... in Madison
 drew ...") share text on both sides of the difference, so they are never copies.
 """
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 import regex
 
@@ -51,6 +51,10 @@ class _Entry:
                 ends.append(total)
             self._ends = ends
         return self._ends[end] - self._ends[start]
+
+
+# Rounds of comparison when the candidate limits hid some pairs (see `find_copies`).
+_MAX_ROUNDS = 4
 
 
 def _ref(block: Block):
@@ -85,23 +89,33 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
         first = first_by_key.setdefault(entry.key, entry)
         (distinct if first is entry else repeats).append(entry)
 
-    candidates = _candidates(distinct, config)
-
-    for position, small in enumerate(distinct):
-        if small.block.index in protected or small.block.index in removals:
-            continue
-        for other_position in candidates.get(position, ()):
-            big = distinct[other_position]
-            verdict = _judge(small, big, config)
-            if verdict is None:
+    by_start = {b.start: b.index for b in blocks}
+    live = distinct
+    for _ in range(_MAX_ROUNDS):
+        candidates, capped = _candidates(live, config)
+        before = len(removals)
+        for position, small in enumerate(live):
+            if small.block.index in protected or small.block.index in removals:
                 continue
-            reason, loser, winner, similarity = verdict
-            if loser.block.index in protected or loser.block.index in removals:
-                continue
-            removals[loser.block.index] = Removal(
-                loser.block.start, loser.block.end, reason, _ref(winner.block), similarity)
-            if loser is small:
-                break
+            for other_position in candidates.get(position, ()):
+                big = live[other_position]
+                verdict = _judge(small, big, config)
+                if verdict is None:
+                    continue
+                reason, loser, winner, similarity = verdict
+                if loser.block.index in protected or loser.block.index in removals \
+                        or _copies(winner.block.index, loser.block.index, removals, by_start):
+                    continue
+                removals[loser.block.index] = Removal(
+                    loser.block.start, loser.block.end, reason, _ref(winner.block), similarity)
+                if loser is small:
+                    break
+        if not capped or len(removals) == before:
+            break
+        # Some blocks saw only their `max_candidates` closest blocks, and some of those
+        # went: look again among the blocks that stay, as a second run would, so that
+        # the output is a fixed point.
+        live = [e for e in live if e.block.index not in removals and e.block.index not in claimed]
 
     for entry in repeats:
         if entry.block.index in protected:
@@ -113,12 +127,12 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
         elif entry.size >= config.long_block_chars:
             removals[entry.block.index] = Removal(
                 entry.block.start, entry.block.end, "repeated_block", _ref(first.block), 1.0)
-    by_start = {b.start: b.index for b in blocks}
     return [_retarget(r, removals, by_start) for _, r in sorted(removals.items())]
 
 
-def _candidates(distinct: List[_Entry], config: Config) -> Dict[int, List[int]]:
-    """For each block, the blocks that may hold its core, in document order.
+def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[int]], bool]:
+    """For each block, the blocks that may hold its core, in document order; and
+    whether any block lost candidates to the limits below.
 
     A core covers at least 1 - max_affix_ratio of a block, so it holds the shingles
     around the block's middle: those *probe* shingles are indexed, and every block's
@@ -137,10 +151,12 @@ def _candidates(distinct: List[_Entry], config: Config) -> Dict[int, List[int]]:
             probes.setdefault((toks[i], toks[i + 1]), []).append(position)
     probe_set = set(probes)
     found: Dict[int, set] = {}
+    capped = False
     for big_position, big in enumerate(distinct):
         for shingle in big.shingles & probe_set:
             holders = probes[shingle]
             if len(holders) > config.stop_shingle_blocks:
+                capped = True
                 continue
             for small_position in holders:
                 if small_position != big_position:
@@ -153,7 +169,23 @@ def _candidates(distinct: List[_Entry], config: Config) -> Dict[int, List[int]]:
                         for shared in (len(small.shingles & distinct[other].shingles),)
                         if shared >= need)
         result[small_position] = sorted(other for _, other in ranked[:config.max_candidates])
-    return result
+        capped = capped or len(ranked) > config.max_candidates
+    return result, capped
+
+
+def _copies(index: int, original: int, removals, by_start) -> bool:
+    """Whether block `index` already went as a copy of block `original`, directly or
+    through a chain of copies. Removing `original` as a copy of it would close a
+    cycle (A a caption of B, B a marked copy of C, C inside A) and lose the text of
+    all of them."""
+    seen = set()
+    while index in removals and index not in seen:
+        seen.add(index)
+        ref = removals[index].kept_ref
+        index = by_start.get(ref[0]) if ref is not None else None
+        if index == original:
+            return True
+    return False
 
 
 def _retarget(removal: Removal, removals, by_start) -> Removal:
