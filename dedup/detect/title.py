@@ -2,7 +2,7 @@
 
 The first non-blank line of a document is its title. Its later copies go: exact copies
 wherever they stand, and, near the top, copies that share the title's text but carry
-another site prefix or suffix ("<headline> - Site" / "<headline> trends now"). When
+another site prefix or suffix ("<headline> - Site" / "<headline> | Site Online"). When
 such variants disagree on the affix, the text they share is the headline, so the
 affix is cut from the kept title too.
 """
