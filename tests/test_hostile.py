@@ -448,7 +448,10 @@ def temp_files(folder):
 
 
 def _corpus_process(source, output, prelude="", stdin=None, env=None):
-    code = (prelude + "from dedup.cli import main\n"
+    # A shell that starts jobs in the background has them ignore SIGINT, and Python keeps
+    # that; give the child Ctrl-C back, as a terminal would.
+    code = ("import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+            + prelude + "from dedup.cli import main\n"
             f"main(['clean', '--jsonl', {str(source)!r}, '-o', {str(output)!r}], prog_name='dedup')\n")
     return subprocess.Popen([sys.executable, "-c", code], cwd=str(ROOT), stdin=stdin,
                             env=dict(os.environ, PYTHONPATH=str(ROOT), **(env or {})),
