@@ -53,24 +53,66 @@ def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequenc
     # Like ftfy, repeat until nothing changes, so that the output is a fixed point: a
     # removal can move a line into the tail or next to the title. Copies among the
     # remaining blocks do not depend on position, so a later pass first runs only the
-    # positional detectors and looks for copies again only if they found something.
+    # positional detectors and looks for copies again only if they found something,
+    # or if the last pass cut inside a line (a site affix): that line is new text.
+    copies = True
     for number in range(_MAX_PASSES):
-        blocks = segment(current)
-        found = detect(blocks, config, rules, cache, copies=number == 0, chrome=chrome)
-        if number and found:
+        blocks = segment(current, config.max_line_chars)
+        found = detect(blocks, config, rules, cache, copies=copies, chrome=chrome)
+        if not copies and found:
             found = detect(blocks, config, rules, cache, chrome=chrome)
         found = tidy(current, blocks, found)
         if not found:
             break
+        lines = {(b.start, b.end) for b in blocks}
+        copies = any((r.start, r.end) not in lines for r in found if r.reason != "blank")
         removals += [piece for r in found for piece in offsets.original(r)]
         offsets.cut(found)
         current = apply(current, found)
-    removals.sort(key=lambda r: r.start)
+        if not _moves_position(blocks, found, config):
+            break
+    removals = _retarget(sorted(removals, key=lambda r: r.start))
     if offset:
         removals = [r._replace(start=r.start + 1, end=r.end + 1,
                                kept_ref=r.kept_ref and (r.kept_ref[0] + 1, r.kept_ref[1] + 1))
                     for r in removals]
     return Explained(text[:offset] + current, removals)
+
+
+def _moves_position(blocks, removals, config: Config) -> bool:
+    """Could these removals change what a positional detector sees next time? Only if
+    they touch the head (title) or the tail (teasers) of the document."""
+    lines = [b for b in blocks if b.kind != "blank"]
+    edges = lines[:config.head_blocks + 1] + lines[-config.tail_blocks:]
+    return any(r.reason != "blank" and any(b.start <= r.start < b.end for b in edges)
+               for r in removals)
+
+
+def _retarget(removals: List[Removal]) -> List[Removal]:
+    """Point each copy at a block that stays: a later pass may remove the block an
+    earlier pass kept as the original (it turned out to copy the title)."""
+    position = {r.start: i for i, r in enumerate(removals)}
+
+    def gone(ref) -> bool:  # is all of ref[0]:ref[1] removed (maybe in several pieces)?
+        i, end = position[ref[0]], ref[0]
+        while i < len(removals) and removals[i].start <= end:
+            end = max(end, removals[i].end)
+            if end >= ref[1]:
+                return True
+            i += 1
+        return False
+
+    out = []
+    for removal in removals:
+        ref, seen = removal.kept_ref, set()
+        while ref is not None and ref[0] in position and ref[0] not in seen and gone(ref):
+            seen.add(ref[0])
+            target = removals[position[ref[0]]].kept_ref
+            if target is None:
+                break
+            ref = target
+        out.append(removal if ref == removal.kept_ref else removal._replace(kept_ref=ref))
+    return out
 
 
 def clean(text: str, config: Optional[Config] = None, rules: Sequence = (), chrome=None,
@@ -105,6 +147,18 @@ def clean_documents(documents, config: Optional[Config] = None, text_key: str = 
     config = (config or DEFAULT).replace(**options) if options else (config or DEFAULT)
     if iter(documents) is documents:
         documents = list(documents)
-    records = [d if isinstance(d, dict) else {id_key: i, text_key: d} for i, d in enumerate(documents)]
+    records = _Records(documents, text_key, id_key)
     return (d.record for d in clean_corpus(records, config, text_key=text_key, id_key=id_key,
                                            **fields))
+
+
+class _Records:
+    """A re-iterable view of documents as dicts (strings become {id, text})."""
+
+    def __init__(self, documents, text_key: str, id_key: str):
+        self.documents, self.text_key, self.id_key = documents, text_key, id_key
+
+    def __iter__(self):
+        for position, document in enumerate(self.documents):
+            yield document if isinstance(document, dict) else {self.id_key: position,
+                                                                self.text_key: document}

@@ -6,7 +6,7 @@ import sys
 import click
 
 from . import __version__
-from .config import DEFAULT
+from .config import DEFAULT, MAX_RECORD_BYTES
 
 EXIT_USAGE = 2
 
@@ -23,12 +23,15 @@ class BadInput(click.ClickException):
 def internal_errors_exit_2(command):
     """Turn an unexpected exception into one line on stderr and exit 2, never a traceback
     that exits 1 (which would read as "changed"); an interrupt exits 128 + its signal."""
-    from .io import Terminated
+    from .io import Terminated, sigterm_raises
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            # SIGTERM unwinds like Ctrl-C, so temporary files (atomic output, spooled
+            # stdin) are removed on the way out.
+            with sigterm_raises():
+                return command(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except (KeyboardInterrupt, Terminated) as error:
@@ -52,6 +55,8 @@ def threshold_options(command):
                      show_default=True, help="Largest share of a copy that may be a marker (caption, site name)."),
         click.option("--rule-timeout", type=click.FloatRange(0.001), default=DEFAULT.rule_timeout,
                      show_default=True, help="Seconds a --rules pattern may run on one line."),
+        click.option("--max-line-chars", type=click.IntRange(1), default=DEFAULT.max_line_chars,
+                     show_default=True, help="Longer lines are kept as they are, never compared."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -98,6 +103,8 @@ def corpus_options(command):
         click.option("--id-key", default="id", show_default=True, help="Field holding the document id."),
         click.option("--skip-bad", is_flag=True,
                      help="Skip (and count) bad JSON lines instead of stopping at the first."),
+        click.option("--max-record-bytes", type=click.IntRange(1), default=MAX_RECORD_BYTES,
+                     show_default=True, help="A longer JSON line is a bad line (bounds memory)."),
         click.option("--chrome-min-docs", type=click.IntRange(2), default=DEFAULT.chrome_min_docs,
                      show_default=True, help="A line in at least this many documents may be chrome..."),
         click.option("--chrome-min-share", type=click.FloatRange(0, 1), default=DEFAULT.chrome_min_share,
@@ -176,7 +183,7 @@ def corpus_where(engine, jobs, ray_address, work_dir, index=None):
 @internal_errors_exit_2
 def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, keep, keep_duplicates,
           progress, report_path, index_path, engine, jobs, ray_address, work_dir, text_key, id_key,
-          skip_bad, check, diff, in_place, **thresholds):
+          skip_bad, max_record_bytes, check, diff, in_place, **thresholds):
     """Clean FILES (or stdin, also for "-") and write the result to stdout.
 
     Each file is one document. With --explain, one JSON object per document is written
@@ -189,7 +196,8 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
     from . import clean_and_explain
     from .detect.rules import RuleError, load_rules
     from .engines import EngineError
-    from .io import InputError, decode, encode, read_bytes, silence_stdout, write_stdout
+    from .io import InputError, OutputError, decode, encode, read_bytes, silence_stdout, write_stdout
+    from .report import explanation
 
     mode = file_mode(files, explain, check, diff, in_place)
     if mode and jsonl:
@@ -210,7 +218,8 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
 
             where = corpus_where(engine, jobs, ray_address, work_dir, _open_index(index_path, config))
             return clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad,
-                               keep, keep_duplicates, explain, progress, report_path, where)
+                               keep, keep_duplicates, explain, progress, report_path, where,
+                               max_record_bytes)
         if mode:
             from .files import clean_files
 
@@ -225,11 +234,12 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
             if report_path:
                 documents.append((name, text, result.removals))
             if explain:
-                outputs.append((json.dumps(_explanation(name, text, result), ensure_ascii=False)
-                                + "\n").encode("utf-8"))
+                # A lone surrogate (UTF-7 can decode one) stays a JSON escape.
+                outputs.append((json.dumps(explanation(name, text, result), ensure_ascii=False)
+                                + "\n").encode("utf-8", "backslashreplace"))
             else:
                 outputs.append(encode(result.text, encoding))
-    except (InputError, RuleError, EngineError) as error:
+    except (InputError, OutputError, RuleError, EngineError) as error:
         raise BadInput(str(error)) from error
     if report_path:
         write_report_or_fail(report_path, documents)
@@ -237,6 +247,8 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
         write_stdout(b"".join(outputs))
     except BrokenPipeError:
         silence_stdout()
+    except OSError as error:  # a full disk behind `> file`
+        raise BadInput(f"<stdout>: cannot write it ({error.strerror or error})") from error
 
 
 def write_report_or_fail(path, documents):
@@ -257,12 +269,18 @@ def write_report_or_fail(path, documents):
 @click.option("--jsonl/--text", default=True, show_default=True,
               help="FILES are JSON lines (a corpus), or plain text files (one document each).")
 @corpus_options
-def learn(files, output, jsonl, text_key, id_key, skip_bad, chrome_min_docs, chrome_min_share):
+@internal_errors_exit_2
+def learn(files, output, jsonl, text_key, id_key, skip_bad, max_record_bytes, chrome_min_docs,
+          chrome_min_share):
     """Learn a site profile (chrome lines, title affixes, headlines) from FILES."""
     from .corpus_cli import learn_profile
+    from .io import InputError, OutputError
 
     config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
-    learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad)
+    try:
+        learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad, max_record_bytes)
+    except (InputError, OutputError) as error:
+        raise BadInput(str(error)) from error
 
 
 @main.group()
@@ -278,13 +296,13 @@ def index():
 @corpus_options
 @internal_errors_exit_2
 def index_build(files, output, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
-                chrome_min_docs, chrome_min_share):
+                max_record_bytes, chrome_min_docs, chrome_min_share):
     """Index the JSON lines corpus FILES: sketches, band keys, chrome statistics."""
     from .corpus_cli import index_corpus
 
     config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
     index_corpus(None, output, files, config, text_key, id_key, skip_bad,
-                 corpus_where(engine, jobs, ray_address, work_dir))
+                 corpus_where(engine, jobs, ray_address, work_dir), max_record_bytes)
 
 
 @index.command("add")
@@ -294,13 +312,13 @@ def index_build(files, output, engine, jobs, ray_address, work_dir, text_key, id
 @corpus_options
 @internal_errors_exit_2
 def index_add(index_path, files, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
-              chrome_min_docs, chrome_min_share):
+              max_record_bytes, chrome_min_docs, chrome_min_share):
     """Add the documents of the JSON lines corpus FILES to the index INDEX_PATH."""
     from .corpus_cli import index_corpus
 
     config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
     index_corpus(_open_index(index_path, config), index_path, files, config, text_key, id_key,
-                 skip_bad, corpus_where(engine, jobs, ray_address, work_dir))
+                 skip_bad, corpus_where(engine, jobs, ray_address, work_dir), max_record_bytes)
 
 
 def _open_index(path, config):
@@ -323,22 +341,6 @@ def _load_profile(path):
         return load(path)
     except ProfileError as error:
         raise BadInput(str(error)) from error
-
-
-def _explanation(name, text, result):
-    from .model import REASONS
-
-    counts = {}
-    for removal in result.removals:
-        counts[removal.reason] = counts.get(removal.reason, 0) + 1
-    return {
-        "input": name,
-        "chars_in": len(text),
-        "chars_out": len(result.text),
-        "counts": counts,
-        "reasons": {reason: REASONS[reason] for reason in counts},
-        "removals": [r.as_dict(text) for r in result.removals],
-    }
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,8 @@ class Config:
             marker such as "(file photo)", a site suffix) may be at most this share of the
             copy (0.4) ...
         max_affix_chars: ... and at most this many key characters (30).
+        max_marker_chars: a caption marker ("(file photo)", "Credit: Shutterstock") has
+            at most this many key characters (20).
         max_noise_chars: unmatched key characters that still count as "the same text"
             (tokenisation noise such as a lost apostrophe) (2).
         title_min_chars: the first line is treated as the title if it has at least this
@@ -51,12 +53,15 @@ class Config:
         rule_timeout: seconds a user rule may spend on one line before the run stops
             with an error (1.0).
         wide_char_weight: weight of one CJK character in lengths (3).
+        max_line_chars: a line longer than this many characters is kept as it is and
+            never compared, so a huge line costs no more than its text (100000).
     """
 
     min_copy_chars: int = 20
     long_block_chars: int = 60
     max_affix_ratio: float = 0.4
     max_affix_chars: int = 30
+    max_marker_chars: int = 20
     max_noise_chars: int = 2
     title_min_chars: int = 12
     head_blocks: int = 6
@@ -74,6 +79,7 @@ class Config:
     num_perm: int = 128
     rule_timeout: float = 1.0
     wide_char_weight: int = 3
+    max_line_chars: int = 100_000
 
     def replace(self, **changes):
         """Return a copy with some options changed; unknown names raise TypeError."""
@@ -81,4 +87,7 @@ class Config:
 
 
 DEFAULT = Config()
+# Corpus mode reads one JSON line at a time; a longer line is a bad line, so this bounds
+# the memory one record can take (`dedup.jsonl.Corpus`, `--max-record-bytes`).
+MAX_RECORD_BYTES = 64 << 20
 OPTION_NAMES = tuple(f.name for f in fields(Config))

@@ -6,7 +6,8 @@ import time
 
 import click
 
-from .io import InputError, silence_stdout
+from .config import MAX_RECORD_BYTES
+from .io import InputError, OutputError, silence_stdout
 
 
 class Progress:
@@ -28,18 +29,25 @@ class Progress:
 
 
 def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad, keep,
-                keep_duplicates, explain, progress_flag, report_path=None, where=None):
+                keep_duplicates, explain, progress_flag, report_path=None, where=None,
+                max_record_bytes=MAX_RECORD_BYTES):
     """Run `dedup.corpus.write_corpus` over JSON lines files (or stdin); `where` holds
     engine, jobs, ray_address, index and work_dir."""
     from .corpus import write_corpus
     from .jsonl import Corpus
 
     progress = Progress(progress_flag)
-    with Corpus(files, text_key, id_key, skip_bad) as corpus, _sink(output) as sink:
-        documents, counts, shown = write_corpus(
-            corpus, sink, config, rules, chrome, text_key, id_key, keep, keep_duplicates, progress,
-            explain=explain, report=bool(report_path), **(where or {}))
-        skipped = len(corpus.skipped)
+    try:
+        with Corpus(files, text_key, id_key, skip_bad, max_record_bytes) as corpus, \
+                _sink(output) as sink:
+            documents, counts, shown = write_corpus(
+                corpus, sink, config, rules, chrome, text_key, id_key, keep, keep_duplicates,
+                progress, explain=explain, report=bool(report_path), **(where or {}))
+            skipped = len(corpus.skipped)
+    except BrokenPipeError:
+        # `dedup clean --jsonl ... | head`: nobody reads the rest; end quietly.
+        silence_stdout()
+        return
     progress.done()
     if report_path:
         from .cli import write_report_or_fail
@@ -58,7 +66,8 @@ def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad
 
 @contextlib.contextmanager
 def _sink(output):
-    """Where output lines go: stdout (a closed pipe ends quietly) or a file, atomically."""
+    """Where output lines go: stdout or a file, atomically. A closed pipe raises
+    BrokenPipeError; any other failure to write is an `OutputError`."""
     if output and output != "-":
         from .io import atomic_output
 
@@ -70,10 +79,13 @@ def _sink(output):
         yield stream
         stream.flush()
     except BrokenPipeError:
-        silence_stdout()
+        raise
+    except OSError as error:
+        raise OutputError(f"<stdout>: cannot write it ({error.strerror or error})") from error
 
 
-def learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad):
+def learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad,
+                  max_record_bytes=MAX_RECORD_BYTES):
     """Learn a profile from FILES and write it atomically to `output`."""
     from .corpus import learn_chrome
     from .corpus.profile import dumps
@@ -81,7 +93,7 @@ def learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad):
     from .jsonl import Corpus
 
     if jsonl:
-        with Corpus(files, text_key, id_key, skip_bad) as corpus:
+        with Corpus(files, text_key, id_key, skip_bad, max_record_bytes) as corpus:
             chrome = learn_chrome(corpus, config, text_key)
     else:
         texts = ({text_key: decode(read_bytes(path), path)} for path in files or ("-",))
@@ -93,7 +105,8 @@ def learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad):
                f"{chrome.documents:,} documents -> {output}", err=True)
 
 
-def index_corpus(index, path, files, config, text_key, id_key, skip_bad, where):
+def index_corpus(index, path, files, config, text_key, id_key, skip_bad, where,
+                 max_record_bytes=MAX_RECORD_BYTES):
     """Build the index at `path` from FILES (`index` None) or add FILES to `index`."""
     from .cli import BadInput
     from .corpus.index import BadIndex, index_corpus
@@ -102,7 +115,7 @@ def index_corpus(index, path, files, config, text_key, id_key, skip_bad, where):
 
     progress = Progress()
     try:
-        with Corpus(files, text_key, id_key, skip_bad) as corpus:
+        with Corpus(files, text_key, id_key, skip_bad, max_record_bytes) as corpus:
             before = index.documents if index is not None else 0
             saved = index_corpus(corpus, path, config, index, text_key, id_key, progress, **where)
             skipped = len(corpus.skipped)

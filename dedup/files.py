@@ -9,6 +9,7 @@ import re
 import sys
 from typing import BinaryIO, Optional, Sequence, TextIO
 
+from .detect.rules import RuleError
 from .io import (InputError, OutputError, decode, encode, read_bytes, sigterm_raises,
                  silence_stdout, write_atomic)
 
@@ -66,7 +67,7 @@ def clean_files(paths: Sequence[str], mode: str, encoding: str = "utf-8", config
                 else:
                     write_atomic(path, encode(result.text, encoding))
                     print(f"cleaned {name} ({count})", file=stderr)
-            except (InputError, OutputError) as error:
+            except (InputError, OutputError, RuleError) as error:
                 failed = True
                 print(f"dedup: error: {error}", file=stderr)
             except BrokenPipeError:

@@ -3,20 +3,25 @@
 The corpus is read in passes (statistics, then rewriting), so stdin is first copied to
 a temporary file; memory stays bounded by one record at a time.
 """
+import codecs
 import contextlib
 import gzip
 import io
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
-from typing import IO, Iterator, List, NamedTuple, Optional, Sequence
+import zlib
+from typing import IO, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
+from .config import MAX_RECORD_BYTES
 from .io import InputError
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _GZIP_MAGIC = b"\x1f\x8b"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _BUFFER = 1 << 20
 
 
@@ -42,6 +47,12 @@ def _open(path: str) -> IO[bytes]:
     return open(path, "rb")
 
 
+def _read_errors() -> tuple:
+    """What a damaged file raises while it is read (zstd's own error if it is loaded)."""
+    zstandard = sys.modules.get("zstandard")
+    return (OSError, EOFError, zlib.error) + ((zstandard.ZstdError,) if zstandard else ())
+
+
 class Corpus:
     """JSON lines from files (or stdin as "-"), iterable any number of times.
 
@@ -49,11 +60,14 @@ class Corpus:
         paths: files to read, "-" for stdin.
         text_key, id_key: field names of the text and the document id.
         skip_bad: count and skip bad lines instead of stopping with an error.
+        max_record_bytes: a longer line is a bad line (memory holds one record at a time,
+            so this bounds it); it is skipped without being read into memory.
     """
 
     def __init__(self, paths: Sequence[str], text_key: str = "text", id_key: str = "id",
-                 skip_bad: bool = False):
+                 skip_bad: bool = False, max_record_bytes: int = MAX_RECORD_BYTES):
         self.text_key, self.id_key, self.skip_bad = text_key, id_key, skip_bad
+        self.max_record_bytes = max_record_bytes
         self.skipped: List[BadLine] = []
         self._spool: Optional[str] = None
         self.paths = [self._spool_stdin() if p == "-" else p for p in paths or ["-"]]
@@ -85,7 +99,8 @@ class Corpus:
         """Records in input order; the first pass also collects skipped lines."""
         bad: List[BadLine] = []
         for path, name in zip(self.paths, self.names):
-            yield from read_records(path, name, self.text_key, self.skip_bad, bad)
+            yield from read_records(path, name, self.text_key, self.skip_bad, bad,
+                                    max_record_bytes=self.max_record_bytes)
         if not hasattr(self, "_counted"):
             self.skipped.extend(bad)
         self._counted = True
@@ -100,40 +115,54 @@ class BadLine(NamedTuple):
 
 
 def read_records(path: str, name: str, text_key: str, skip_bad: bool, bad: List[BadLine],
-                 start: int = 0, first_line: int = 1, lines: Optional[int] = None) -> Iterator[Record]:
+                 start: int = 0, first_line: int = 1, lines: Optional[int] = None,
+                 max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Record]:
     """The records of a JSON lines file, or of `lines` lines of it from byte `start`
     (line number `first_line`).
 
-    A bad line (not UTF-8, not JSON, not an object, no string `text_key`) raises
-    `InputError` naming it, or with `skip_bad` is appended to `bad` and skipped.
+    A bad line (longer than `max_record_bytes`, not UTF-8, not JSON, not an object, no
+    string `text_key`) raises `InputError` naming it, or with `skip_bad` is appended to
+    `bad` and skipped. A damaged compressed file raises `InputError`.
     """
-    with _open(path) as raw:
-        if start:
-            raw.seek(start)
-        number = first_line - 1
-        last = None if lines is None else first_line - 1 + lines
-        for data in raw:
-            number += 1
-            if last is not None and number > last:
-                break
-            try:
-                line = data.decode("utf-8")
-            except UnicodeDecodeError as error:
-                _bad(name, number, f"not valid UTF-8 ({error.reason})", skip_bad, bad)
-                continue
-            if not line.strip():
-                continue
-            record = _parse(line, name, number, text_key, skip_bad, bad)
-            if record is not None:
-                yield record
-
-
-def _parse(line: str, name: str, number: int, text_key: str, skip_bad: bool,
-           bad: List[BadLine]) -> Optional[Record]:
     try:
-        value = json.loads(line)
+        with _open(path) as raw:
+            if start:
+                raw.seek(start)
+            last = None if lines is None else first_line - 1 + lines
+            for number, line in _lines(raw, max_record_bytes, first_line):
+                if last is not None and number > last:
+                    break
+                record = _record(line, name, number, text_key, skip_bad, bad, max_record_bytes)
+                if record is not None:
+                    yield record
+    except InputError:
+        raise
+    except _read_errors() as error:
+        # A damaged compressed file: nothing after the damage can be read.
+        raise InputError(f"{name}: cannot read it ({error}); the file is damaged "
+                         "or not what its first bytes say (gzip, zstd)") from error
+
+
+def _record(line: Optional[bytes], name: str, number: int, text_key: str, skip_bad: bool,
+            bad: List[BadLine], max_record_bytes: int) -> Optional[Record]:
+    if line is None:
+        return _bad(name, number, f"longer than {max_record_bytes:,} bytes "
+                    "(raise --max-record-bytes to read it)", skip_bad, bad)
+    if number == 1 and line.startswith(codecs.BOM_UTF8):
+        line = line[len(codecs.BOM_UTF8):]  # as Windows tools write it: ignored
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return _bad(name, number, f"not valid UTF-8 at byte {error.start} of the line "
+                    f"({error.reason})", skip_bad, bad)
+    if not text.strip():
+        return None
+    try:
+        value = json.loads(text)
     except ValueError as error:
         return _bad(name, number, f"not valid JSON ({error.msg})", skip_bad, bad)
+    except RecursionError:
+        return _bad(name, number, "not valid JSON (nested too deeply)", skip_bad, bad)
     if not isinstance(value, dict):
         return _bad(name, number, "not a JSON object", skip_bad, bad)
     if not isinstance(value.get(text_key), str):
@@ -151,6 +180,24 @@ def _bad(name: str, number: int, problem: str, skip_bad: bool, bad: List[BadLine
     return None
 
 
+def _lines(raw: IO[bytes], limit: int, first: int = 1) -> Iterator[Tuple[int, Optional[bytes]]]:
+    """(line number, line) for each line ending in "\n" (or the end), numbered from
+    `first`; None for a line longer than `limit` bytes, which is read past in pieces,
+    never held whole."""
+    number = first - 1
+    while True:
+        line = raw.readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = raw.readline(1 << 20)
+            yield number, None
+        else:
+            yield number, line
+
+
 def output_line(record: dict, duplicate_of=None, removals=None) -> bytes:
     """The output line of a cleaned record: marked with the id of the document it
     duplicates (if any) and, for --explain, its removals."""
@@ -163,4 +210,9 @@ def output_line(record: dict, duplicate_of=None, removals=None) -> bytes:
 
 def dumps(record: dict) -> str:
     """One output line: the record as compact JSON, non-ASCII kept."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    if _SURROGATE.search(line):
+        # A lone surrogate (read from a "\ud800" escape) has no UTF-8 form: write it
+        # escaped, as it came.
+        line = line.encode("utf-8", "backslashreplace").decode("utf-8")
+    return line

@@ -8,7 +8,7 @@ class Block(NamedTuple):
     `start:end` is the line with its terminator, so the spans of all blocks rebuild
     the text exactly; `start:content_end` is the line without its terminator.
     `kind` is "text", "blank", or a protected Markdown kind ("code", "front_matter",
-    "table", "heading") that is never removed.
+    "table", "heading") or "long" (see `Config.max_line_chars`), never removed.
     """
 
     index: int

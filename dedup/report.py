@@ -63,6 +63,22 @@ document.addEventListener("mouseover", function (event) {
 """
 
 
+def explanation(name: str, text: str, result) -> dict:
+    """The `--explain` JSON of one document: counts per reason and every removal with
+    its span, text, the block it duplicates and the similarity."""
+    counts: Dict[str, int] = {}
+    for removal in result.removals:
+        counts[removal.reason] = counts.get(removal.reason, 0) + 1
+    return {
+        "input": name,
+        "chars_in": len(text),
+        "chars_out": len(result.text),
+        "counts": counts,
+        "reasons": {reason: REASONS.get(reason, reason) for reason in counts},
+        "removals": [r.as_dict(text) for r in result.removals],
+    }
+
+
 def render_html(documents: Iterable[Document], title: Optional[str] = None,
                 max_shown: int = 100, max_listed: int = 10_000) -> str:
     """Render the removal report for one or more documents as one HTML page.

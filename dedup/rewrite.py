@@ -25,8 +25,8 @@ def tidy(text: str, blocks: Sequence[Block], removals: Sequence[Removal]) -> Lis
     """Return `removals` plus the blank-line and final-newline tidying they call for."""
     if not removals:
         return list(removals)
-    whole = {r.start for r in removals if _is_whole_line(r, blocks)}
-    removed_lines = {b.index for b in blocks if b.start in whole}
+    spans = {(b.start, b.end): b.index for b in blocks}
+    removed_lines = {spans[(r.start, r.end)] for r in removals if (r.start, r.end) in spans}
     extra: List[Removal] = []
     # Walk maximal runs of lines that are blank or removed; a run that holds a removal
     # keeps at most one of its blank lines (none at the start or end of the text).
@@ -47,10 +47,6 @@ def tidy(text: str, blocks: Sequence[Block], removals: Sequence[Removal]) -> Lis
         i = j
     merged = sorted(list(removals) + extra, key=lambda r: r.start)
     return sorted(merged + _final_newline(text, blocks, merged), key=lambda r: r.start)
-
-
-def _is_whole_line(removal: Removal, blocks) -> bool:
-    return any(b.start == removal.start and b.end == removal.end for b in blocks)
 
 
 def _final_newline(text: str, blocks, removals: Sequence[Removal]) -> List[Removal]:

@@ -1,6 +1,6 @@
 """Split text into line blocks with exact spans, marking Markdown that is never rewritten."""
 import re
-from typing import List
+from typing import List, Optional
 
 from .model import Block
 
@@ -11,24 +11,49 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _FRONT_MATTER = ("---", "+++")
+_MARKUP_START = set("`~#")
 
 
-def segment(text: str) -> List[Block]:
+def segment(text: str, max_line_chars: Optional[int] = None) -> List[Block]:
     """Return one `Block` per line of `text`; joining their spans gives `text` back.
 
     Markdown that must survive untouched is marked: YAML/TOML front matter at the top,
-    fenced code blocks, tables (rows around a `|---|` rule) and ATX headings.
+    fenced code blocks, tables (rows around a `|---|` rule) and ATX headings. A line
+    longer than `max_line_chars` is "long": kept as it is and never compared (no title,
+    caption or teaser is that long, and its tokens would cost memory without end).
     """
     blocks = []
-    for index, match in enumerate(_LINE.finditer(text)):
-        line = match.group()
-        content = line.rstrip("\r\n")
-        start = match.start()
-        kind = "text" if content.strip() else "blank"
-        blocks.append(Block(index, start, start + len(content), match.end(), kind, content))
+    if "\r" not in text:
+        # The common case, without a regex: split on \n and count offsets.
+        start = 0
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        last = len(lines) - 1
+        for index, content in enumerate(lines):
+            end = start + len(content)
+            after = end + 1 if index < last or text.endswith("\n") else end
+            blocks.append(Block(index, start, end, after, "text" if content.strip() else "blank",
+                                content))
+            start = after
+    else:
+        for index, match in enumerate(_LINE.finditer(text)):
+            line = match.group()
+            content = line.rstrip("\r\n")
+            start = match.start()
+            kind = "text" if content.strip() else "blank"
+            blocks.append(Block(index, start, start + len(content), match.end(), kind, content))
+    if max_line_chars is not None and len(text) > max_line_chars:
+        _mark_long(blocks, max_line_chars)
     if blocks:
         _mark_markdown(blocks)
     return blocks
+
+
+def _mark_long(blocks: List[Block], max_line_chars: int) -> None:
+    for i, block in enumerate(blocks):
+        if block.content_end - block.start > max_line_chars:
+            blocks[i] = block._replace(kind="long")
 
 
 def _mark_markdown(blocks: List[Block]) -> None:
@@ -46,6 +71,8 @@ def _mark_markdown(blocks: List[Block]) -> None:
     fence = None
     for j in range(i, len(blocks)):
         text = blocks[j].text
+        if fence is None and not text.lstrip(" ")[:1] in _MARKUP_START and "|" not in text:
+            continue  # plain prose: no fence, heading or table rule can start here
         opener = _FENCE.match(text)
         if fence is not None:
             mark(j, "code")

@@ -26,7 +26,7 @@ _ASCII_TOKEN = re.compile(r"[a-z0-9]+")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 # Tokenisers split clitics off ("China 's", "is n't"); glue them back.
 _CLITIC_SPACE = regex.compile(r"(?<=\w)\s+(?=n?['’]\w)")
-_WIDE = regex.compile(_UNSPACED)
+_WIDE_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 SHINGLE_SIZE = 2
 
 
@@ -58,6 +58,10 @@ def key_with_offsets(text: str, fold_digits: bool = False) -> Tuple[str, List[in
     Slower than `key`; used only where a cut must land inside a line. The key may
     differ from `key(text)` where NFKC joins characters; callers check.
     """
+    if text.isascii():
+        offsets = [i for i, char in enumerate(text) if char.isalnum()]
+        keyed = "".join(text[i] for i in offsets).lower()
+        return (keyed if not fold_digits else _ASCII_DIGIT.sub("0", keyed)), offsets
     chars, offsets = [], []
     for i, char in enumerate(text):
         for piece in key(char, fold_digits):
@@ -71,7 +75,7 @@ def weight(tokens_: Sequence[str], wide_char_weight: int = 3) -> int:
     `wide_char_weight` times (a Chinese character carries about a word)."""
     size = sum(map(len, tokens_))
     if wide_char_weight != 1 and not all(map(str.isascii, tokens_)):
-        size += (wide_char_weight - 1) * sum(1 for t in tokens_ if _WIDE.match(t))
+        size += (wide_char_weight - 1) * len(_WIDE_CHAR.findall("".join(tokens_)))
     return size
 
 

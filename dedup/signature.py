@@ -98,8 +98,8 @@ def hash_shingles(
 def permutations(num_perm: int = 128, seed: int = 1, *, scheme: str = DEFAULT_SCHEME) -> tuple[np.ndarray, np.ndarray]:
     """Returns datasketch's permutation parameters ``(a, b)``, cached.
 
-    They are taken from ``datasketch.MinHash(num_perm, seed, scheme=scheme)``, so the
-    same seed gives the same permutations as datasketch. The arrays are read-only.
+    They are drawn exactly as ``datasketch.MinHash(num_perm, seed, scheme=scheme)``
+    draws them, so the same seed gives the same permutations. The arrays are read-only.
 
     Args:
         num_perm: Number of permutations (signature length).
@@ -116,9 +116,18 @@ def permutations(num_perm: int = 128, seed: int = 1, *, scheme: str = DEFAULT_SC
 
 @functools.lru_cache(maxsize=32)
 def _permutations(num_perm: int, seed: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
+    # The same draws as datasketch's MinHash._init_permutations (2.0), without importing
+    # datasketch, which costs about a second (it loads scipy); a test checks they agree.
+    generator = np.random.RandomState(seed)
+    if scheme == "legacy":
+        pairs = [(generator.randint(1, int(_MERSENNE_PRIME), dtype=np.uint64),
+                  generator.randint(0, int(_MERSENNE_PRIME), dtype=np.uint64))
+                 for _ in range(num_perm)]
+        a, b = np.array(pairs, dtype=np.uint64).T
+    else:
+        dtype = np.uint32
+        a = generator.randint(0, 1 << 31, num_perm, dtype=dtype) * dtype(2) + dtype(1)
+        b = generator.randint(0, 1 << 32, num_perm, dtype=dtype)
     a = np.array(a, dtype=_DTYPES[scheme])
     b = np.array(b, dtype=_DTYPES[scheme])
     a.flags.writeable = False

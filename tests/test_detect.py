@@ -161,3 +161,29 @@ def test_empty_and_blank_input():
 def test_options_override_config():
     text = f"Flood news\n\n{PARAGRAPH}\n\n{PARAGRAPH}\n"
     assert dedup.clean(text, long_block_chars=10_000) == text
+
+
+def test_navigation_siblings_and_lines_that_share_a_phrase_are_kept():
+    text = ("Neue Präsidentin gewählt\n\nCaritas international\nSpenden für Caritas international\n\n"
+            "Eva Welskop-Deffaa ist zur neuen Präsidentin des Deutschen Caritasverbandes gewählt "
+            "worden.\n\nPressestelle des Deutschen Caritasverbandes\n")
+    assert dedup.clean(text) == text
+
+
+def test_a_longer_line_that_adds_a_sentence_is_not_a_decorated_copy():
+    text = ("Schmierfett\n\nGeeignet für alle PKW, LKW, Motorrad, Quad, Fahrrad, Maschinen\n\n"
+            "Geeignet für alle PKW, LKW, Motorrad, Quad, Fahrrad, Maschinen. Kompensiert bis zu "
+            "50% Verschleiß.\n")
+    assert dedup.clean(text) == text
+
+
+def test_a_url_slug_never_swallows_the_headline():
+    text = ("Menu\n\nhttps://example.org/news/2022/tras-una-semana-de-acoso-a-la-prensa-el-presidente-exige\n\n"
+            "Tras una semana de acoso a la prensa, el presidente exige a periodistas: váyanse\n")
+    assert "Tras una semana de acoso" in dedup.clean(text)
+
+
+def test_caption_marker_must_be_set_off_from_the_copied_text():
+    text = ("Notifications\n\nAktiviere die Desktop Benachrichtigungen für neue Angebote heute!\n\n"
+            "Desktop Benachrichtigungen für neue Angebote abonniert!\n")
+    assert dedup.clean(text) == text

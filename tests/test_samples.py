@@ -11,13 +11,13 @@ def _cases():
         yield pytest.param(original, expected, id=str(original.relative_to(SAMPLES)))
 
 
-@pytest.mark.parametrize("original, expected", _cases())
+@pytest.mark.parametrize("original, expected", list(_cases()))
 def test_sample_cleans_to_its_expected_output(original, expected):
     text = original.read_bytes().decode("utf-8")
     assert dedup.clean(text) == expected.read_bytes().decode("utf-8")
 
 
-@pytest.mark.parametrize("original, expected", _cases())
+@pytest.mark.parametrize("original, expected", list(_cases()))
 def test_expected_output_is_a_fixed_point(original, expected):
     text = expected.read_bytes().decode("utf-8")
     assert dedup.clean(text) == text

@@ -176,3 +176,15 @@ def test_rejects_hashes_that_are_not_32_bit():
 def test_rejects_unknown_scheme():
     with pytest.raises(ValueError, match="scheme"):
         sg.signature([1, 2], scheme="affine64")
+
+
+def test_permutations_are_drawn_as_datasketch_draws_them():
+    from datasketch import MinHash
+
+    from dedup.signature import permutations
+
+    for scheme in ("affine32", "legacy"):
+        for num_perm, seed in ((128, 1), (64, 42)):
+            ours = permutations(num_perm, seed, scheme=scheme)
+            theirs = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
+            assert np.array_equal(ours[0], theirs[0]) and np.array_equal(ours[1], theirs[1])

@@ -7,11 +7,12 @@ document with what was learned. Each pass is a set of tasks over shards of the i
 (`pipeline`, run by an executor of `dedup.engines`); the sketches go to a work folder on
 disk, and the driver holds the statistics and the clusters, never the texts.
 """
+import contextlib
 import os
 from collections import Counter
 from typing import Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
-from ..config import DEFAULT, Config
+from ..config import DEFAULT, MAX_RECORD_BYTES, Config
 from ..model import Removal
 from .chrome import Chrome, ChromeCounter
 from .shards import SHARD_LINES
@@ -92,7 +93,7 @@ def write_corpus(records: Iterable[dict], stream, config: Config = DEFAULT, rule
                  report: bool = False, **where) -> Tuple[int, Counter, list]:
     """`clean_corpus` writing JSON lines to the binary `stream`: each task writes its
     shard's lines (with "duplicate_of" and, with `explain`, "removals"), the parts are
-    copied to `stream` in input order.
+    copied to `stream` in input order (in one process, written to it directly).
 
     Returns:
         (documents written, removals per reason, [(id, original, removals)] when `report`).
@@ -102,12 +103,21 @@ def write_corpus(records: Iterable[dict], stream, config: Config = DEFAULT, rule
     written, counts, shown = 0, Counter(), []
     with CorpusRun(records, config, rules, chrome, text_key, id_key, keep, keep_duplicates,
                    progress, **where) as run:
-        run.find_duplicates()
-        for shard, rewritten in zip(run.shards, run.rewrite({"explain": explain, "report": report})):
-            part = os.path.join(run.settings.work, f"part-{shard.index:06d}.jsonl")
-            with open(part, "rb") as source:
-                shutil.copyfileobj(source, stream, 1 << 20)
-            os.unlink(part)
+        with run.work_folder_errors():
+            run.find_duplicates()
+        # In one process the lines go straight to `stream`; workers write part files.
+        direct = stream if run.executor.in_process else None
+        output = {"explain": explain, "report": report, "stream": direct}
+        rewritten_shards = run.rewrite(output)
+        for shard in run.shards:
+            # (Writing to `stream` may fail too: that error is the output's, not the folder's.)
+            with run.work_folder_errors() if direct is None else contextlib.nullcontext():
+                rewritten = next(rewritten_shards)
+            if direct is None:
+                part = os.path.join(run.settings.work, f"part-{shard.index:06d}.jsonl")
+                with open(part, "rb") as source:
+                    shutil.copyfileobj(source, stream, 1 << 20)
+                os.unlink(part)
             for number, (has_id, document_id, text, removals) in enumerate(rewritten.shown or (), 1):
                 shown.append((document_id if has_id else written + number, text, removals))
             written += rewritten.written
@@ -160,6 +170,19 @@ class CorpusRun:
             raise
         return self
 
+    @contextlib.contextmanager
+    def work_folder_errors(self):
+        """A failed write in the work folder (full disk, say) is an `OutputError` naming
+        the folder, not the output file."""
+        from ..io import OutputError
+
+        try:
+            yield
+        except OSError as error:
+            raise OutputError(f"{self.work}: cannot write the work folder "
+                              f"({error.strerror or error}); free space there or give "
+                              "another with --work-dir") from error
+
     def __exit__(self, *exc):
         import shutil
 
@@ -186,8 +209,9 @@ class CorpusRun:
             _spool(records, path)
             self.shards = file_shards([path], ["<records>"], self.shard_lines)
         partitions = 1 if self.executor.workers == 1 else 2 * self.executor.workers
-        self.settings = Settings(self.config, self.text_key, self.id_key, skip_bad, self.work,
-                                 partitions, self.keep_totals)
+        self.settings = Settings(self.config, self.text_key, self.id_key, skip_bad,
+                                 getattr(records, "max_record_bytes", MAX_RECORD_BYTES),
+                                 self.work, partitions, self.keep_totals)
 
     def learn(self):
         """Pass one: chrome statistics of every shard (and of the index), summed per partition."""

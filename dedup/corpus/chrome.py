@@ -8,7 +8,7 @@
   line in the middle of pages must be on nearly all of them to count, which keeps a
   sentence that a few articles quote, or a refrain that half of a site's pages print.
 - **Title affixes**: the last (or first) few tokens that the title lines of many
-  documents share ("<headline> trends now", "<headline> | Site"), with the same
+  documents share ("<headline> | Site", "<headline> - site.com"), with the same
   thresholds, counted on the first lines of each document.
 - **Titles**: the headline of every document (its title without the affix), so that a
   line elsewhere that is "<lead> <another document's headline>" is known as a teaser.

@@ -11,7 +11,8 @@ buckets give only star edges toward their smallest id, never all pairs. Every
 candidate is verified on the exact sets before two documents are joined: enough shared
 3-grams, and one of the two with almost no prose of its own.
 """
-from typing import Iterable, List, NamedTuple, Sequence, Tuple
+import functools
+from typing import Dict, Iterable, List, NamedTuple, Sequence, Tuple
 
 import numpy as np
 
@@ -102,10 +103,25 @@ def own_prose(document: Sketch, other: Sketch) -> Tuple[float, int]:
 
 
 def band_parameters(config: Config) -> Tuple[int, int]:
-    """(bands, rows) for the threshold, as datasketch's MinHashLSH would choose them."""
-    from datasketch.lsh import _optimal_param
+    """(bands, rows) minimising the summed false positive and false negative areas
+    under the S-curve, as datasketch's MinHashLSH chooses them (with a numeric
+    integral instead of scipy's), for a threshold below the verification threshold."""
+    return _optimal_bands(config.near_dup_jaccard * 0.75, config.num_perm)
 
-    return _optimal_param(config.near_dup_jaccard * 0.75, config.num_perm, 0.5, 0.5)
+
+@functools.lru_cache(maxsize=16)
+def _optimal_bands(threshold: float, num_perm: int) -> Tuple[int, int]:
+    integrate = getattr(np, "trapezoid", None) or np.trapz  # numpy 2 renamed it
+    grid = np.linspace(0.0, 1.0, 2001)
+    below, above = grid <= threshold, grid >= threshold
+    best, choice = float("inf"), (1, 1)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            candidate = 1 - (1 - grid ** rows) ** bands
+            error = integrate(candidate[below], grid[below]) + integrate(1 - candidate[above], grid[above])
+            if error < best:
+                best, choice = error, (bands, rows)
+    return choice
 
 
 def similar(a: Sketch, b: Sketch, config: Config) -> Tuple[bool, float]:

@@ -25,7 +25,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..config import Config
+from ..config import MAX_RECORD_BYTES, Config
 from ..jsonl import BadLine, output_line
 from ..shingle import tokens
 from .chrome import Chrome, _affixes, document_statistics, line_hash
@@ -45,6 +45,7 @@ class Settings(NamedTuple):
     text_key: str = "text"
     id_key: str = "id"
     skip_bad: bool = False
+    max_record_bytes: int = MAX_RECORD_BYTES
     work: str = ""
     partitions: int = 1
     keep_totals: bool = False
@@ -123,7 +124,7 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
     documents = 0
     line_docs, edge_docs, suffix_docs, prefix_docs = Counter(), Counter(), Counter(), Counter()
     bad: List[BadLine] = []
-    for record in read_shard(item, settings.text_key, settings.skip_bad, bad):
+    for record in read_shard(item, settings.text_key, settings.skip_bad, bad, settings.max_record_bytes):
         documents += 1
         lines, edges, suffixes, prefixes, _ = document_statistics(record[settings.text_key])
         line_docs.update(lines)
@@ -234,7 +235,7 @@ def sketch_shard(shard: Shard, settings: Settings, chrome: Chrome, learn_titles:
 
     config = settings.config
     sketches, lengths, ids, titles = [], [], [], set()
-    for record in read_shard(shard, settings.text_key, True, []):
+    for record in read_shard(shard, settings.text_key, True, [], settings.max_record_bytes):
         text = record[settings.text_key]
         content, title = [], None
         for line in text.splitlines():
@@ -396,8 +397,9 @@ class Rewritten(NamedTuple):
 def rewrite_shard(job, settings: Settings, chrome: Chrome, rules: Sequence, keep_duplicates: bool,
                   output: Optional[dict]) -> Rewritten:
     """Map: clean each document of a shard with what the corpus taught; leave out (or
-    mark) the duplicates in `job`'s plan. With `output` ({"explain", "report"}), write
-    the shard's JSON lines to its part file and return counts instead of documents."""
+    mark) the duplicates in `job`'s plan. With `output` ({"explain", "report", "stream"}),
+    write the shard's JSON lines to `stream` (a run in one process) or else to its part
+    file, and return counts instead of documents."""
     from .. import clean_and_explain
     from . import CleanedDocument
 
@@ -405,11 +407,13 @@ def rewrite_shard(job, settings: Settings, chrome: Chrome, rules: Sequence, keep
     documents = []
     counts: Counter = Counter()
     shown = [] if output and output["report"] else None
-    part = None
+    part = own = None
     if output is not None:
-        part = open(os.path.join(settings.work, f"part-{shard.index:06d}.jsonl"), "wb")
+        part = output.get("stream")
+        if part is None:
+            part = own = open(os.path.join(settings.work, f"part-{shard.index:06d}.jsonl"), "wb")
     try:
-        for row, record in enumerate(read_shard(shard, settings.text_key, True, [])):
+        for row, record in enumerate(read_shard(shard, settings.text_key, True, [], settings.max_record_bytes)):
             drop = dropped.get(first + row)
             if drop is not None and not keep_duplicates:
                 continue
@@ -431,7 +435,7 @@ def rewrite_shard(job, settings: Settings, chrome: Chrome, rules: Sequence, keep
                                    result.removals if output["explain"] else None))
             counts["_written"] += 1
     finally:
-        if part is not None:
-            part.close()
+        if own is not None:
+            own.close()
     written = counts.pop("_written", 0)
     return Rewritten(documents, written, counts, shown)

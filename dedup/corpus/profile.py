@@ -5,10 +5,12 @@ checked for its format name, version and a SHA-256 checksum of its content befor
 """
 import hashlib
 import json
+import re
 from typing import Dict
 
 from .chrome import Chrome
 
+_HASH = re.compile(r"[0-9a-f]{16}")
 FORMAT = "dedup-profile"
 VERSION = 1
 
@@ -43,7 +45,7 @@ def loads(text: str, name: str = "profile") -> Chrome:
     """Read a profile; raise `ProfileError` with a one-line reason if it is not usable."""
     try:
         document = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise ProfileError(f"{name}: not a dedup profile (not JSON: {error})") from error
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ProfileError(f"{name}: not a dedup profile (no \"format\": \"{FORMAT}\"); "
@@ -55,16 +57,38 @@ def loads(text: str, name: str = "profile") -> Chrome:
     if document.get("sha256") != _checksum(body):
         raise ProfileError(f"{name}: checksum mismatch, the profile was changed by hand or "
                            "damaged; learn it again with `dedup learn`")
-    try:
-        return Chrome(
-            lines=frozenset(int(h, 16) for h in body["chrome_lines"]),
-            suffixes=tuple(tuple(str(t) for t in a) for a in body["suffixes"]),
-            prefixes=tuple(tuple(str(t) for t in a) for a in body["prefixes"]),
-            titles=frozenset(int(h, 16) for h in body["titles"]),
-            documents=int(body["documents"]),
-        )
-    except (TypeError, ValueError) as error:
-        raise ProfileError(f"{name}: malformed profile ({error}); learn it again") from error
+    problem = _wrong_type(body)
+    if problem:
+        # The checksum says the file is whole, not who wrote it: check every field.
+        raise ProfileError(f"{name}: malformed profile ({problem}); learn it again")
+    return Chrome(
+        lines=frozenset(int(h, 16) for h in body["chrome_lines"]),
+        suffixes=tuple(tuple(a) for a in body["suffixes"]),
+        prefixes=tuple(tuple(a) for a in body["prefixes"]),
+        titles=frozenset(int(h, 16) for h in body["titles"]),
+        documents=body["documents"],
+    )
+
+
+def _wrong_type(body: Dict) -> str:
+    """What is wrong with the fields of a profile's body, or "" if nothing."""
+    def hashes(value):
+        return isinstance(value, list) and all(isinstance(h, str) and _HASH.fullmatch(h) for h in value)
+
+    def affixes(value):
+        return isinstance(value, list) and all(
+            isinstance(a, list) and a and all(isinstance(t, str) for t in a) for a in value)
+
+    documents = body["documents"]
+    if not isinstance(documents, int) or isinstance(documents, bool) or documents < 0:
+        return "\"documents\" must be a count"
+    for field in ("chrome_lines", "titles"):
+        if not hashes(body[field]):
+            return f"\"{field}\" must be a list of 16-digit hex hashes"
+    for field in ("suffixes", "prefixes"):
+        if not affixes(body[field]):
+            return f"\"{field}\" must be a list of lists of tokens"
+    return ""
 
 
 def load(path: str) -> Chrome:

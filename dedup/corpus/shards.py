@@ -8,6 +8,7 @@ position in input order.
 """
 from typing import Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
+from ..config import MAX_RECORD_BYTES
 from ..jsonl import _GZIP_MAGIC, _ZSTD_MAGIC, BadLine, read_records
 
 #: lines of a plain file per shard
@@ -83,9 +84,10 @@ def memory_shards(records: Sequence[dict], shard_rows: int = SHARD_LINES) -> Lis
             for number, lo in enumerate(range(0, max(len(records), 1), shard_rows))]
 
 
-def read_shard(shard: Shard, text_key: str, skip_bad: bool, bad: List[BadLine]) -> Iterator[dict]:
+def read_shard(shard: Shard, text_key: str, skip_bad: bool, bad: List[BadLine],
+               max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[dict]:
     """The records of a shard in order (see `dedup.jsonl.read_records` for bad lines)."""
     if shard.rows is not None:
         return iter(shard.rows)
     return read_records(shard.path, shard.name, text_key, skip_bad, bad, shard.start,
-                        shard.first_line, shard.lines)
+                        shard.first_line, shard.lines, max_record_bytes)

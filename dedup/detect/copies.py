@@ -10,10 +10,11 @@ How a pair (s, L) of blocks with s no longer than L is judged:
 - s is a **repeat** of L when nothing but noise is left on either side: the later one
   goes if the block is long (a short exact repeat is a refrain, a heading, "A: Yes."
   and stays);
-- s is a **caption copy** when its affix is short and sits at its ends (a marker such
-  as "(AP Photo)" or "Credit: ...") and its core is long enough: it goes wherever it
-  stands (a leading marker only when s comes after L); symmetrically, when L is s plus a short marker, L goes (a caption copy never
-  wins over the paragraph it copies);
+- s is a **caption copy** when its affix is a short marker that trails the copied text
+  and is set off from it ("... Square (file photo)", "... planet. Credit: AFP") and its
+  core is long enough: it goes wherever it stands; symmetrically, when L is s plus such
+  a marker, L goes (a caption copy never wins over the paragraph it copies);
+- a line that is a URL or slug (no spaces) never counts as the text another copies;
 - s is **contained** when L has much more text around the core: s goes only if it is
   long and comes after L, because a longer paragraph that quotes an earlier one must not
   take its place, and only if L is not a summary cut off with "...";
@@ -23,7 +24,7 @@ How a pair (s, L) of blocks with s no longer than L is judged:
 Template lines that differ in one place ("... fair in Salem drew ..." / "... in Madison
 drew ...") share text on both sides of the difference, so they are never copies.
 """
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 import regex
 
@@ -35,10 +36,9 @@ from ..shingle import coverage, key_with_offsets, shingles, weight
 class _Entry:
     __slots__ = ("block", "tokens", "key", "size", "shingles", "_ends")
 
-    def __init__(self, block: Block, tokens_: List[str], config: Config):
-        self.block, self.tokens = block, tokens_
+    def __init__(self, block: Block, tokens_: List[str], size: int):
+        self.block, self.tokens, self.size = block, tokens_, size
         self.key = "".join(tokens_)
-        self.size = weight(tokens_, config.wide_char_weight)
         self.shingles = shingles(tokens_)
         self._ends = None
 
@@ -51,6 +51,10 @@ class _Entry:
                 ends.append(total)
             self._ends = ends
         return self._ends[end] - self._ends[start]
+
+
+# Rounds of comparison when the candidate limits hid some pairs (see `find_copies`).
+_MAX_ROUNDS = 4
 
 
 def _ref(block: Block):
@@ -70,9 +74,11 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
         config: thresholds.
     """
     protected = protected | set(claimed)
-    entries = [_Entry(blocks[index], toks, config) for index, toks in tokens_by_block.items()]
-    entries = [e for e in entries if e.size >= config.min_copy_chars]
-    entries.sort(key=lambda e: e.block.index)
+    entries = []
+    for index, toks in sorted(tokens_by_block.items()):
+        size = weight(toks, config.wide_char_weight)
+        if size >= config.min_copy_chars:
+            entries.append(_Entry(blocks[index], toks, size))
 
     removals = {}
     # Exact repeats by key first: cheap, and they keep the candidate index small. A
@@ -83,30 +89,33 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
         first = first_by_key.setdefault(entry.key, entry)
         (distinct if first is entry else repeats).append(entry)
 
-    postings: Dict[tuple, List[int]] = {}
-    for position, entry in enumerate(distinct):
-        for shingle in entry.shingles:
-            holders = postings.get(shingle)
-            if holders is None:
-                postings[shingle] = [position]
-            else:
-                holders.append(position)
-
-    for position, small in enumerate(distinct):
-        if small.block.index in protected or small.block.index in removals:
-            continue
-        for other_position in _candidates(small, position, distinct, postings, config):
-            big = distinct[other_position]
-            verdict = _judge(small, big, config)
-            if verdict is None:
+    by_start = {b.start: b.index for b in blocks}
+    live = distinct
+    for _ in range(_MAX_ROUNDS):
+        candidates, capped = _candidates(live, config)
+        before = len(removals)
+        for position, small in enumerate(live):
+            if small.block.index in protected or small.block.index in removals:
                 continue
-            reason, loser, winner, similarity = verdict
-            if loser.block.index in protected or loser.block.index in removals:
-                continue
-            removals[loser.block.index] = Removal(
-                loser.block.start, loser.block.end, reason, _ref(winner.block), similarity)
-            if loser is small:
-                break
+            for other_position in candidates.get(position, ()):
+                big = live[other_position]
+                verdict = _judge(small, big, config)
+                if verdict is None:
+                    continue
+                reason, loser, winner, similarity = verdict
+                if loser.block.index in protected or loser.block.index in removals \
+                        or _copies(winner.block.index, loser.block.index, removals, by_start):
+                    continue
+                removals[loser.block.index] = Removal(
+                    loser.block.start, loser.block.end, reason, _ref(winner.block), similarity)
+                if loser is small:
+                    break
+        if not capped or len(removals) == before:
+            break
+        # Some blocks saw only their `max_candidates` closest blocks, and some of those
+        # went: look again among the blocks that stay, as a second run would, so that
+        # the output is a fixed point.
+        live = [e for e in live if e.block.index not in removals and e.block.index not in claimed]
 
     for entry in repeats:
         if entry.block.index in protected:
@@ -118,39 +127,71 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
         elif entry.size >= config.long_block_chars:
             removals[entry.block.index] = Removal(
                 entry.block.start, entry.block.end, "repeated_block", _ref(first.block), 1.0)
-    return [_retarget(r, removals, blocks) for _, r in sorted(removals.items())]
+    return [_retarget(r, removals, by_start) for _, r in sorted(removals.items())]
 
 
-def _candidates(small: _Entry, position: int, distinct, postings, config: Config):
-    """Blocks that may hold the core of `small`, in document order.
+def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[int]], bool]:
+    """For each block, the blocks that may hold its core, in document order; and
+    whether any block lost candidates to the limits below.
 
-    A core covers at least 1 - max_affix_ratio of `small`, so it holds the shingles
-    around the middle of `small`: only their postings are read. Shingles found in more
-    than `stop_shingle_blocks` blocks are skipped and at most `max_candidates` blocks, those
-    sharing the most shingles, are tried, which keeps pathological input (thousands of
-    near-identical lines) linear.
+    A core covers at least 1 - max_affix_ratio of a block, so it holds the shingles
+    around the block's middle: those *probe* shingles are indexed, and every block's
+    shingles are intersected with the index (a set operation, not a loop over every
+    shingle). Probe shingles shared by more than `stop_shingle_blocks` blocks are
+    skipped, and at most `max_candidates` blocks, those sharing the most shingles, are
+    kept, which keeps pathological input (thousands of near-identical lines) linear.
     """
-    n = len(small.tokens)
-    low = max(0, int(n * config.max_affix_ratio) - 1)
-    high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
-    found = set()
-    for i in range(low, high):
-        holders = postings.get(tuple(small.tokens[i:i + 2]), ())
-        if len(holders) <= config.stop_shingle_blocks:
-            found.update(holders)
-    found.discard(position)
-    need = (1 - config.max_affix_ratio) * len(small.shingles) - 1
-    ranked = sorted((-shared, other) for other in found
-                    for shared in (len(small.shingles & distinct[other].shingles),)
-                    if shared >= need)
-    return sorted(other for _, other in ranked[:config.max_candidates])
+    probes: Dict[tuple, List[int]] = {}
+    for position, entry in enumerate(distinct):
+        toks = entry.tokens
+        n = len(toks)
+        low = max(0, int(n * config.max_affix_ratio) - 1)
+        high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
+        for i in range(low, high):
+            probes.setdefault((toks[i], toks[i + 1]), []).append(position)
+    probe_set = set(probes)
+    found: Dict[int, set] = {}
+    capped = False
+    for big_position, big in enumerate(distinct):
+        for shingle in big.shingles & probe_set:
+            holders = probes[shingle]
+            if len(holders) > config.stop_shingle_blocks:
+                capped = True
+                continue
+            for small_position in holders:
+                if small_position != big_position:
+                    found.setdefault(small_position, set()).add(big_position)
+    result = {}
+    for small_position, others in found.items():
+        small = distinct[small_position]
+        need = (1 - config.max_affix_ratio) * len(small.shingles) - 1
+        ranked = sorted((-shared, other) for other in others
+                        for shared in (len(small.shingles & distinct[other].shingles),)
+                        if shared >= need)
+        result[small_position] = sorted(other for _, other in ranked[:config.max_candidates])
+        capped = capped or len(ranked) > config.max_candidates
+    return result, capped
 
 
-def _retarget(removal: Removal, removals, blocks) -> Removal:
+def _copies(index: int, original: int, removals, by_start) -> bool:
+    """Whether block `index` already went as a copy of block `original`, directly or
+    through a chain of copies. Removing `original` as a copy of it would close a
+    cycle (A a caption of B, B a marked copy of C, C inside A) and lose the text of
+    all of them."""
+    seen = set()
+    while index in removals and index not in seen:
+        seen.add(index)
+        ref = removals[index].kept_ref
+        index = by_start.get(ref[0]) if ref is not None else None
+        if index == original:
+            return True
+    return False
+
+
+def _retarget(removal: Removal, removals, by_start) -> Removal:
     """Point a removal at a block that stays, following chains of copies."""
     seen = set()
     ref = removal.kept_ref
-    by_start = {b.start: b.index for b in blocks}
     while ref is not None:
         index = by_start.get(ref[0])
         if index is None or index not in removals or index in seen:
@@ -186,27 +227,33 @@ def _judge(a: _Entry, b: _Entry, config: Config):
             return None
         first, later = sorted((small, big), key=lambda e: e.block.index)
         return "repeated_block", later, first, 1.0
+    if not big.block.text.strip().count(" "):
+        # A URL or slug that spells out a headline is never the text a line copies.
+        return None
     if affix > noise:
         if small.size - (len(small.key) - run) < config.min_copy_chars:
             return None
+        if start > 0 or affix > config.max_marker_chars or \
+                not _break(small.block.text, len(core), after=True, marks=_MARKER_START):
+            # A caption marker trails the copied text and is set off from it: "...
+            # Square (file photo)", "... planet. Credit: AFP". Text around both ends, or
+            # a word running on ("Desktop notifications subscribed!"), is not a marker.
+            return None
         if start == 0 and big_start == 0:
-            boundary = _sentence_break(big.block.text, len(core), after=True)
-        elif end == len(small.tokens) and big_start + len(core) == len(big.key):
-            boundary = _sentence_break(big.block.text, big_start, after=False)
+            boundary = _break(big.block.text, len(core), after=True)
+        elif big_start + len(core) == len(big.key):
+            boundary = _break(big.block.text, big_start, after=False)
         else:
             boundary = True
         if not boundary:
             # "What to ask a birth mom" / "What to ask an adoptee": siblings that differ
             # at one end, not a copy of one sentence with a marker.
             return None
-        if start > 0 and small.block.index < big.block.index:
-            # Text before an earlier block that a later one quotes ("1 of 4. <sentence>"
-            # quoted by a later paragraph): the later paragraph may be the copy. Keep.
-            return None
         # A marker at the end of the small block: a caption copy, wherever it stands.
         return "caption_copy", small, big, similarity
     # The small block is (all but noise) inside the big one.
-    if extra <= _max_affix(len(big.key), config):
+    if big_start == 0 and extra <= min(config.max_marker_chars, len(core) // 2) \
+            and _break(big.block.text, len(core), after=True, marks=_MARKER_START):
         # The big block is the small one plus a marker: the marked copy goes.
         return "caption_copy", big, small, len(core) / len(big.key)
     if small.block.index > big.block.index and small.size >= config.long_block_chars \
@@ -216,10 +263,15 @@ def _judge(a: _Entry, b: _Entry, config: Config):
 
 
 _SENTENCE_END = regex.compile(r"[.!?。！？…]")
+# Where a caption marker starts: after a sentence end or a bracket, at a dash, or as a
+# label ("Credit: AFP").
+_MARKER_START = regex.compile(r"[.!?。！？…()\[\]{}:|–—]|\s-\s")
+_LABEL = regex.compile(r"\w+:")
 
 
-def _sentence_break(text: str, key_position: int, after: bool) -> bool:
-    """Does a sentence of `text` end at key character `key_position`?
+def _break(text: str, key_position: int, after: bool, marks=_SENTENCE_END) -> bool:
+    """Does a sentence of `text` end (or, with `marks`, a marker start) at key character
+    `key_position`?
 
     The shared run may overshoot the break by a letter or two that happen to match
     ("years. I|n" / "years. I|mage"), so a break just inside the run counts too.
@@ -228,8 +280,10 @@ def _sentence_break(text: str, key_position: int, after: bool) -> bool:
     slack = range(key_position - 3, key_position + 1) if after else range(key_position, key_position + 4)
     for position in slack:
         if 0 < position < len(offsets):
-            if _SENTENCE_END.search(text, offsets[position - 1] + 1, offsets[position]):
+            if marks.search(text, offsets[position - 1] + 1, offsets[position]):
                 return True
+            if marks is _MARKER_START and _LABEL.match(text, offsets[position]):
+                return True  # "... to Sylvie Credit: AFP"
     return False
 
 

@@ -59,6 +59,21 @@ _TEASER = regex.compile(
     r"^\W*(?:(?i:%s)%s\s*\S|(?-i:NEXT|UP NEXT|READ NEXT|READ MORE|RELATED|WATCH|MORE)\s+\S)"
     % ("|".join(_TEASER_LEADS + [r"read more", r"more (?:stories|news)", r"continue reading"]), _SEP),
     regex.V0)
+_LINK_FIRST_WORDS = frozenset(
+    "read see view find get discover click for more continue share weiterlesen mehr lesen "
+    "lire leer ver continua saiba partager compartir condividi teilen compartilhe delen".split())
+_PUNCTUATION = "\"'«»‹›|•·-–—:>[]()*#.,!?"
+
+
+def _first_word(words: Sequence[str]) -> str:
+    for word in words[:2]:  # "» Read more", "| Share ..."
+        word = word.strip(_PUNCTUATION)
+        if word:
+            return word.casefold()
+    return ""
+
+
+_LINK_CHARS = 160  # a link line is a lead and a short name, never longer than this
 _LINK = regex.compile(r"^\W*(?i:%s)%s\s*(?:%s)?\W*$" % ("|".join(_LINK_LEADS), _NAME, _SEP), regex.V0)
 
 
@@ -70,12 +85,15 @@ def find_link_lines(blocks: Sequence[Block], config: Config) -> List[Removal]:
     first = text_blocks[0].index if text_blocks else -1
     removals = []
     for block in text_blocks:
-        if not block.removable or block.index == first:
+        if block.kind != "text" or block.index == first:
             continue
         line = block.text.strip()
-        if len(line.split()) > config.max_link_words:
+        if len(line) > 40 * config.max_link_words:
             continue
-        if _LINK.match(line):
+        words = line.split()
+        if len(words) > config.max_link_words:
+            continue
+        if len(line) <= _LINK_CHARS and _first_word(words) in _LINK_FIRST_WORDS and _LINK.match(line):
             removals.append(Removal(block.start, block.end, "link_line", rule="built-in link lead"))
         elif block.index in tail and _TEASER.match(line):
             removals.append(Removal(block.start, block.end, "teaser", rule="built-in teaser lead"))

@@ -2,7 +2,7 @@
 
 The first non-blank line of a document is its title. Its later copies go: exact copies
 wherever they stand, and, near the top, copies that share the title's text but carry
-another site prefix or suffix ("<headline> - Site" / "<headline> trends now"). When
+another site prefix or suffix ("<headline> - Site" / "<headline> | Site Online"). When
 such variants disagree on the affix, the text they share is the headline, so the
 affix is cut from the kept title too.
 """
@@ -123,16 +123,16 @@ def _variant(title_key: str, key: str, config: Config, prefixes: bool
     sides = (("suffix", head, tail), ("prefix", tail, head)) if prefixes else (("suffix", head, tail),)
     for side, shared, other_end in sides:
         tails = (len(title_key) - shared, len(key) - shared)
-        rests = (title_key[shared:], key[shared:]) if side == "suffix" else \
-            (title_key[:len(title_key) - shared], key[:len(key) - shared])
-        if not any(sum(c.isalpha() for c in rest) >= 3 for rest in rests):
-            # "... Mustangs 2" / "... Mustangs 0": a site affix is words, not a value.
-            continue
         if shared < config.min_copy_chars or shared < max(tails) \
                 or max(tails) > config.max_affix_chars \
                 or other_end > max(config.max_noise_chars, min(tails) // 2):
             # Too little shared, affixes too long, or the two lines also agree at the
             # other end ("Line 1 of the list" / "Line 2 of the list"): not a title copy.
+            continue
+        rests = (title_key[shared:], key[shared:]) if side == "suffix" else \
+            (title_key[:len(title_key) - shared], key[:len(key) - shared])
+        if not any(sum(c.isalpha() for c in rest) >= 3 for rest in rests):
+            # "... Mustangs 2" / "... Mustangs 0": a site affix is words, not a value.
             continue
         if best is None or shared > best[1]:
             best = (side, shared)
