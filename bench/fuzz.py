@@ -3,6 +3,7 @@
     python bench/fuzz.py --seconds 600                 # both targets, one after the other
     python bench/fuzz.py --seconds 600 --target clean  # one target
     python bench/fuzz.py --seconds 600 --parallel      # both at once (2 cores)
+    python bench/fuzz.py --seconds 600 --keep-going    # on after a failure, to the budget
 
 The targets and their properties are in `tests/fuzz/targets.py`. Each target runs in
 its own process under libFuzzer (atheris, coverage-guided over the `dedup` package),
@@ -12,8 +13,10 @@ in `bench/out/fuzz/TARGET/corpus` (kept between runs). A failing input is saved 
 `python -c "import sys; sys.path.insert(0, 'tests/fuzz'); import targets; targets.check_clean(open(FILE, 'rb').read())"`
 and copy it to `tests/fuzz/regressions/TARGET/` so the test suite replays it.
 
-Prints one line a target: executions, seconds, and "ok" or the crash file; exits 1 if
-any target failed.
+Prints one line a run: executions, seconds, and "ok" or the crash file; exits 1 if any
+target failed. libFuzzer stops at the first failure; with --keep-going the target is
+started again with the rest of its budget (logs `last-2.log`, ... after `last.log`),
+which may well find the same bug again.
 """
 import argparse
 import gzip
@@ -78,7 +81,7 @@ def child(target, args):
     atheris.Fuzz()
 
 
-def run(target, seconds, extra):
+def run(target, seconds, extra, attempt=0):
     folder = os.path.join(OUT, target)
     corpus = os.path.join(folder, "corpus")
     seed_dir = os.path.join(folder, "seeds")
@@ -87,7 +90,7 @@ def run(target, seconds, extra):
     for number, data in enumerate(seeds(target)):
         with open(os.path.join(seed_dir, f"seed-{number:03d}"), "wb") as handle:
             handle.write(data)
-    log = os.path.join(folder, "last.log")
+    log = os.path.join(folder, "last.log" if not attempt else f"last-{attempt + 1}.log")
     args = [f"-max_total_time={seconds}", f"-max_len={MAX_LEN[target]}", "-timeout=20",
             "-rss_limit_mb=4096", "-print_final_stats=1", f"-artifact_prefix={folder}/",
             *extra, corpus, seed_dir]
@@ -109,7 +112,21 @@ def report(target, process, log, started):
     crash = re.findall(r"Test unit written to (\S+)", text)
     status = "ok" if code == 0 and not crash else f"FAILED (exit {code}) {' '.join(crash)}; log: {log}"
     print(f"{target}: {executions:,} executions in {elapsed:.0f} s: {status}", flush=True)
-    return code == 0 and not crash, executions
+    return code == 0 and not crash, executions, elapsed
+
+
+def run_until_spent(target, seconds, extra):
+    """Run a target for its whole budget: after a failure, again (same corpus) with what
+    is left of the budget, so that one bug does not end the search for others."""
+    ok, total, attempt, left = True, 0, 0, seconds
+    while left >= 10:
+        passed, executions, elapsed = report(target, *run(target, int(left), extra, attempt))
+        ok, total, attempt, left = ok and passed, total + executions, attempt + 1, left - elapsed
+        if passed:
+            break
+    if attempt > 1:
+        print(f"{target}: {total:,} executions in {attempt} runs, {seconds - max(left, 0):.0f} s", flush=True)
+    return ok, total
 
 
 def main():
@@ -119,6 +136,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=60, help="budget per target (default 60)")
     parser.add_argument("--target", choices=TARGETS + ("all",), default="all")
     parser.add_argument("--parallel", action="store_true", help="run the targets at once")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="after a failure, go on with the rest of the budget (not with --parallel)")
     parser.add_argument("libfuzzer", nargs="*", help="extra libFuzzer flags (after --)")
     options = parser.parse_args()
     chosen = TARGETS if options.target == "all" else (options.target,)
@@ -127,9 +146,11 @@ def main():
     results = []
     if options.parallel:
         running = [(t, *run(t, options.seconds, options.libfuzzer)) for t in chosen]
-        results = [report(*r) for r in running]
+        results = [report(*r)[:2] for r in running]
+    elif options.keep_going:
+        results = [run_until_spent(t, options.seconds, options.libfuzzer) for t in chosen]
     else:
-        results = [report(t, *run(t, options.seconds, options.libfuzzer)) for t in chosen]
+        results = [report(t, *run(t, options.seconds, options.libfuzzer))[:2] for t in chosen]
     total = sum(n for _, n in results)
     print(f"total: {total:,} executions", flush=True)
     sys.exit(0 if all(ok for ok, _ in results) else 1)

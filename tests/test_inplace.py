@@ -376,13 +376,15 @@ def _dedup_process(path, prelude=""):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_kill_while_the_temp_file_is_written_leaves_the_original(tmp_path, signum):
     original = _big_story(200)
     path = write(tmp_path / "story.txt", original)
     # A slow disk: fsync of the temporary file takes a long time, so the kill lands
-    # after the new content is written and before the file is replaced.
-    prelude = "import os, time\nos.fsync = lambda fd: time.sleep(60)\n"
+    # after the new content is written and before the file is replaced. A child
+    # started in the background ignores SIGINT; give it Ctrl-C back, as a terminal would.
+    prelude = ("import os, signal, time\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+               "os.fsync = lambda fd: time.sleep(60)\n")
     process = _dedup_process(path, prelude)
     deadline = time.monotonic() + 30
     while not temp_files(tmp_path) and time.monotonic() < deadline and process.poll() is None:
@@ -391,8 +393,8 @@ def test_kill_while_the_temp_file_is_written_leaves_the_original(tmp_path, signu
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=30)
     assert path.read_bytes() == original
-    if signum == signal.SIGTERM:
-        assert process.returncode == 143
+    if signum != signal.SIGKILL:
+        assert process.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[signum]
         assert stderr == b"dedup: error: interrupted; files not yet written are unchanged\n"
         assert temp_files(tmp_path) == []
 
