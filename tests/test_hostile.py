@@ -706,9 +706,6 @@ def test_a_re_signed_index_holding_a_pickle_never_runs_it(tmp_path, args):
     assert not planted.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="dedup.corpus.index lets numpy's ValueError out: the error "
-                   "is 'internal error (ValueError: Object arrays cannot be loaded ...)', "
-                   "not a BadIndex naming the index")
 @pytest.mark.parametrize("args", INDEX_USES, ids=["clean", "index add"])
 def test_a_re_signed_index_holding_a_pickle_is_refused_in_one_line_naming_it(tmp_path, args):
     index, source, planted = _re_signed_index_with_a_pickle(tmp_path)
