@@ -27,13 +27,20 @@ _ASCII_DIGIT = re.compile(r"[0-9]")
 # Tokenisers split clitics off ("China 's", "is n't"); glue them back.
 _CLITIC_SPACE = regex.compile(r"(?<=\w)\s+(?=n?['’]\w)")
 _WIDE_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+# Every character of those scripts lies at or above U+0E00 (Thai comes first), so only
+# the few characters up there need the slow script test; text without any of them is
+# tokenised by the simple `_LETTERS` (the same tokens, since `_UNSPACED` never matches).
+_HIGH = re.compile("[\u0e00-\U0010ffff]+")
+_LETTERS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
 SHINGLE_SIZE = 2
 
 
 def _prepare(text: str, fold_digits: bool) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    text = _CLITIC_SPACE.sub("", text.casefold())
+    text = text.casefold()
+    if "'" in text or "’" in text:
+        text = _CLITIC_SPACE.sub("", text)
     return _DIGIT.sub("0", text) if fold_digits else text
 
 
@@ -44,7 +51,13 @@ def tokens(text: str, fold_digits: bool = True) -> List[str]:
         if "'" in text:
             text = _CLITIC_SPACE.sub("", text)
         return _ASCII_TOKEN.findall(_ASCII_DIGIT.sub("0", text) if fold_digits else text)
-    return _TOKEN.findall(_prepare(text, fold_digits))
+    text = _prepare(text, fold_digits)
+    return (_TOKEN if _wide_chars(text) else _LETTERS).findall(text)
+
+
+def _wide_chars(text: str) -> List[str]:
+    """The characters of unspaced scripts in `text`."""
+    return _WIDE_CHAR.findall("".join(_HIGH.findall(text)))
 
 
 def key(text: str, fold_digits: bool = True) -> str:
@@ -73,10 +86,10 @@ def key_with_offsets(text: str, fold_digits: bool = False) -> Tuple[str, List[in
 def weight(tokens_: Sequence[str], wide_char_weight: int = 3) -> int:
     """Length in key characters, counting a character of an unspaced script
     `wide_char_weight` times (a Chinese character carries about a word)."""
-    size = sum(map(len, tokens_))
-    if wide_char_weight != 1 and not all(map(str.isascii, tokens_)):
-        size += (wide_char_weight - 1) * len(_WIDE_CHAR.findall("".join(tokens_)))
-    return size
+    joined = "".join(tokens_)
+    if wide_char_weight == 1 or joined.isascii():
+        return len(joined)
+    return len(joined) + (wide_char_weight - 1) * len(_wide_chars(joined))
 
 
 def shingles(tokens_: Sequence[str]) -> Set[Tuple[str, ...]]:

@@ -24,6 +24,7 @@ How a pair (s, L) of blocks with s no longer than L is judged:
 Template lines that differ in one place ("... fair in Salem drew ..." / "... in Madison
 drew ...") share text on both sides of the difference, so they are never copies.
 """
+from collections import Counter
 from typing import Dict, List, Sequence, Tuple
 
 import regex
@@ -140,22 +141,37 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
     shingle). Probe shingles shared by more than `stop_shingle_blocks` blocks are
     skipped, and at most `max_candidates` blocks, those sharing the most shingles, are
     kept, which keeps pathological input (thousands of near-identical lines) linear.
+    Only shingles found in two blocks can pair them, so only those are indexed (most
+    documents index none): a shingle of one block counts only when it repeats inside
+    that block's middle more often than the limit.
     """
+    seen: set = set()
+    shared: set = set()
+    for entry in distinct:
+        shared |= seen & entry.shingles
+        seen |= entry.shingles
+    limit = config.stop_shingle_blocks
     probes: Dict[tuple, List[int]] = {}
     for position, entry in enumerate(distinct):
         toks = entry.tokens
         n = len(toks)
         low = max(0, int(n * config.max_affix_ratio) - 1)
         high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
-        for i in range(low, high):
-            probes.setdefault((toks[i], toks[i + 1]), []).append(position)
+        middle = list(zip(toks[low:high], toks[low + 1:high + 1]))
+        if len(middle) <= limit or max(Counter(middle).values()) <= limit:
+            indexed = shared.intersection(middle)
+            middle = [pair for pair in middle if pair in indexed] if indexed else ()
+        for pair in middle:
+            probes.setdefault(pair, []).append(position)
+    if not probes:
+        return {}, False
     probe_set = set(probes)
     found: Dict[int, set] = {}
     capped = False
     for big_position, big in enumerate(distinct):
         for shingle in big.shingles & probe_set:
             holders = probes[shingle]
-            if len(holders) > config.stop_shingle_blocks:
+            if len(holders) > limit:
                 capped = True
                 continue
             for small_position in holders:
