@@ -15,6 +15,7 @@ A block's *key* is its tokens joined: equal keys mean the same text.
 """
 import re
 import unicodedata
+from itertools import chain
 from typing import List, Sequence, Set, Tuple
 
 import regex
@@ -24,6 +25,7 @@ _TOKEN = regex.compile(_UNSPACED + r"|(?:(?!" + _UNSPACED + r")[\p{L}\p{N}\p{M}]
 _DIGIT = regex.compile(r"\p{Nd}")
 _ASCII_TOKEN = re.compile(r"[a-z0-9]+")
 _ASCII_DIGIT = re.compile(r"[0-9]")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]+")
 # Tokenisers split clitics off ("China 's", "is n't"); glue them back.
 _CLITIC_SPACE = regex.compile(r"(?<=\w)\s+(?=n?['’]\w)")
 _WIDE_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
@@ -72,12 +74,14 @@ def key_with_offsets(text: str, fold_digits: bool = False) -> Tuple[str, List[in
     differ from `key(text)` where NFKC joins characters; callers check.
     """
     if text.isascii():
-        offsets = [i for i, char in enumerate(text) if char.isalnum()]
-        keyed = "".join(text[i] for i in offsets).lower()
+        runs = list(_ASCII_ALNUM.finditer(text))
+        offsets = list(chain.from_iterable(range(*run.span()) for run in runs))
+        keyed = "".join(run.group() for run in runs).lower()
         return (keyed if not fold_digits else _ASCII_DIGIT.sub("0", keyed)), offsets
+    keys = {char: key(char, fold_digits) for char in set(text)}
     chars, offsets = [], []
     for i, char in enumerate(text):
-        for piece in key(char, fold_digits):
+        for piece in keys[char]:
             chars.append(piece)
             offsets.append(i)
     return "".join(chars), offsets

@@ -37,9 +37,8 @@ from ..shingle import coverage, key_with_offsets, shingles, weight
 class _Entry:
     __slots__ = ("block", "tokens", "key", "size", "shingles", "_ends")
 
-    def __init__(self, block: Block, tokens_: List[str], size: int):
-        self.block, self.tokens, self.size = block, tokens_, size
-        self.key = "".join(tokens_)
+    def __init__(self, block: Block, tokens_: List[str], key: str, size: int):
+        self.block, self.tokens, self.key, self.size = block, tokens_, key, size
         self.shingles = shingles(tokens_)
         self._ends = None
 
@@ -77,9 +76,10 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
     protected = protected | set(claimed)
     entries = []
     for index, toks in sorted(tokens_by_block.items()):
-        size = weight(toks, config.wide_char_weight)
+        key = "".join(toks)
+        size = len(key) if key.isascii() else weight(toks, config.wide_char_weight)
         if size >= config.min_copy_chars:
-            entries.append(_Entry(blocks[index], toks, size))
+            entries.append(_Entry(blocks[index], toks, key, size))
 
     removals = {}
     # Exact repeats by key first: cheap, and they keep the candidate index small. A
@@ -136,14 +136,17 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
     whether any block lost candidates to the limits below.
 
     A core covers at least 1 - max_affix_ratio of a block, so it holds the shingles
-    around the block's middle: those *probe* shingles are indexed, and every block's
-    shingles are intersected with the index (a set operation, not a loop over every
-    shingle). Probe shingles shared by more than `stop_shingle_blocks` blocks are
-    skipped, and at most `max_candidates` blocks, those sharing the most shingles, are
-    kept, which keeps pathological input (thousands of near-identical lines) linear.
+    around the block's middle: those *probe* shingles are indexed, and the blocks that
+    hold a block's probes are its candidates if they share enough of its shingles.
+    Probe shingles held by more than `stop_shingle_blocks` blocks' middles are skipped,
+    and at most `max_candidates` blocks, those sharing the most shingles, are kept,
+    which keeps pathological input (thousands of near-identical lines) linear.
+
     Only shingles found in two blocks can pair them, so only those are indexed (most
-    documents index none): a shingle of one block counts only when it repeats inside
-    that block's middle more often than the limit.
+    documents index none; a shingle of one block counts only when it repeats inside
+    that block's middle more often than the limit), and a block with too few such
+    shingles to share enough with any other one looks for no candidates (a paragraph
+    whose only repeated shingles are "of the" and "in a").
     """
     seen: set = set()
     shared: set = set()
@@ -151,7 +154,8 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
         shared |= seen & entry.shingles
         seen |= entry.shingles
     limit = config.stop_shingle_blocks
-    probes: Dict[tuple, List[int]] = {}
+    holders: Dict[tuple, List[int]] = {}
+    probes: Dict[int, set] = {}
     for position, entry in enumerate(distinct):
         toks = entry.tokens
         n = len(toks)
@@ -162,31 +166,38 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
             indexed = shared.intersection(middle)
             middle = [pair for pair in middle if pair in indexed] if indexed else ()
         for pair in middle:
-            probes.setdefault(pair, []).append(position)
-    if not probes:
-        return {}, False
-    probe_set = set(probes)
-    found: Dict[int, set] = {}
-    capped = False
-    for big_position, big in enumerate(distinct):
-        for shingle in big.shingles & probe_set:
-            holders = probes[shingle]
-            if len(holders) > limit:
-                capped = True
-                continue
-            for small_position in holders:
-                if small_position != big_position:
-                    found.setdefault(small_position, set()).add(big_position)
+            holders.setdefault(pair, []).append(position)
+        if middle and len(entry.shingles & shared) >= _need(entry, config):
+            probes[position] = set(middle)
+    capped = any(len(h) > limit for h in holders.values())
+    usable = {pair for pair, h in holders.items() if len(h) <= limit}
+    for position in list(probes):
+        probes[position] &= usable
+        if not probes[position]:
+            del probes[position]
+    wanted = set().union(*probes.values())
+    containers: Dict[tuple, set] = {}
+    for position, entry in enumerate(distinct):
+        for pair in entry.shingles & wanted:
+            containers.setdefault(pair, set()).add(position)
     result = {}
-    for small_position, others in found.items():
+    for small_position, own in probes.items():
         small = distinct[small_position]
-        need = (1 - config.max_affix_ratio) * len(small.shingles) - 1
-        ranked = sorted((-shared, other) for other in others
-                        for shared in (len(small.shingles & distinct[other].shingles),)
-                        if shared >= need)
-        result[small_position] = sorted(other for _, other in ranked[:config.max_candidates])
+        others = set().union(*(containers[pair] for pair in own))
+        others.discard(small_position)
+        need = _need(small, config)
+        ranked = sorted((-common, other) for other in others
+                        for common in (len(small.shingles & distinct[other].shingles),)
+                        if common >= need)
+        if ranked:
+            result[small_position] = sorted(other for _, other in ranked[:config.max_candidates])
         capped = capped or len(ranked) > config.max_candidates
     return result, capped
+
+
+def _need(entry: _Entry, config: Config) -> float:
+    """How many shingles a block that holds this one's core shares with it, at least."""
+    return (1 - config.max_affix_ratio) * len(entry.shingles) - 1
 
 
 def _copies(index: int, original: int, removals, by_start) -> bool:
