@@ -35,6 +35,7 @@ _WIDE_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{K
 _HIGH = re.compile("[\u0e00-\U0010ffff]+")
 _LETTERS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
 SHINGLE_SIZE = 2
+_RUN_OF_HITS = re.compile(b"\x01+")
 
 
 def _prepare(text: str, fold_digits: bool) -> str:
@@ -114,21 +115,13 @@ def coverage(tokens_: Sequence[str], other: Set[Tuple[str, ...]]) -> Tuple[int, 
     n = len(tokens_)
     if n < SHINGLE_SIZE:
         return (0, n, n) if tuple(tokens_) in other else (0, 0, 0)
+    # One byte a shingle, 1 where `other` has it: the stretches are the runs of ones.
+    hits = bytes(map(other.__contains__, zip(tokens_, tokens_[1:])))
     best = (0, 0)
     covered = 0
-    run_start = run_end = -1
-    for i, pair in enumerate(zip(tokens_, tokens_[1:])):
-        if pair in other:
-            if i < run_end:
-                run_end = i + SHINGLE_SIZE
-                continue
-            if run_end > run_start:
-                covered += run_end - run_start
-                if run_end - run_start > best[1] - best[0]:
-                    best = (run_start, run_end)
-            run_start, run_end = i, i + SHINGLE_SIZE
-    if run_end > run_start:
-        covered += run_end - run_start
-        if run_end - run_start > best[1] - best[0]:
-            best = (run_start, run_end)
+    for run in _RUN_OF_HITS.finditer(hits):
+        start, end = run.start(), run.end() + SHINGLE_SIZE - 1
+        covered += end - start
+        if end - start > best[1] - best[0]:
+            best = (start, end)
     return best[0], best[1], covered

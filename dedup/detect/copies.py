@@ -25,6 +25,7 @@ Template lines that differ in one place ("... fair in Salem drew ..." / "... in 
 drew ...") share text on both sides of the difference, so they are never copies.
 """
 from collections import Counter
+from itertools import accumulate, chain
 from typing import Dict, List, Sequence, Tuple
 
 import regex
@@ -35,22 +36,25 @@ from ..shingle import coverage, key_with_offsets, shingles, weight
 
 
 class _Entry:
-    __slots__ = ("block", "tokens", "key", "size", "shingles", "_ends")
+    __slots__ = ("block", "tokens", "key", "size", "shingles", "_ends", "_offsets")
 
     def __init__(self, block: Block, tokens_: List[str], key: str, size: int):
         self.block, self.tokens, self.key, self.size = block, tokens_, key, size
         self.shingles = shingles(tokens_)
-        self._ends = None
+        self._ends = self._offsets = None
 
     def chars(self, start: int, end: int) -> int:
         """Key characters in tokens[start:end]."""
         if self._ends is None:
-            ends, total = [0], 0
-            for token in self.tokens:
-                total += len(token)
-                ends.append(total)
-            self._ends = ends
+            self._ends = [0, *accumulate(map(len, self.tokens))]
         return self._ends[end] - self._ends[start]
+
+    def offsets(self) -> List[int]:
+        """The offset in the line of each key character (`key_with_offsets`); a line
+        is judged against several others, so this is worked out once."""
+        if self._offsets is None:
+            self._offsets = key_with_offsets(self.block.text)[1]
+        return self._offsets
 
 
 # Rounds of comparison when the candidate limits hid some pairs (see `find_copies`).
@@ -142,39 +146,33 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
     and at most `max_candidates` blocks, those sharing the most shingles, are kept,
     which keeps pathological input (thousands of near-identical lines) linear.
 
-    Only shingles found in two blocks can pair them, so only those are indexed (most
-    documents index none; a shingle of one block counts only when it repeats inside
-    that block's middle more often than the limit), and a block with too few such
-    shingles to share enough with any other one looks for no candidates (a paragraph
-    whose only repeated shingles are "of the" and "in a").
+    Only shingles found in two blocks can pair them, so only those are looked up, and
+    a block with too few such shingles to share enough with any other one looks for no
+    candidates (a paragraph whose only repeated shingles are "of the" and "in a").
     """
     seen: set = set()
     shared: set = set()
     for entry in distinct:
         shared |= seen & entry.shingles
         seen |= entry.shingles
-    limit = config.stop_shingle_blocks
-    holders: Dict[tuple, List[int]] = {}
-    probes: Dict[int, set] = {}
-    for position, entry in enumerate(distinct):
+    middles = []
+    for entry in distinct:
         toks = entry.tokens
         n = len(toks)
         low = max(0, int(n * config.max_affix_ratio) - 1)
         high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
-        middle = list(zip(toks[low:high], toks[low + 1:high + 1]))
-        if len(middle) <= limit or max(Counter(middle).values()) <= limit:
-            indexed = shared.intersection(middle)
-            middle = [pair for pair in middle if pair in indexed] if indexed else ()
-        for pair in middle:
-            holders.setdefault(pair, []).append(position)
-        if middle and len(entry.shingles & shared) >= _need(entry, config):
-            probes[position] = set(middle)
-    capped = any(len(h) > limit for h in holders.values())
-    usable = {pair for pair, h in holders.items() if len(h) <= limit}
-    for position in list(probes):
-        probes[position] &= usable
-        if not probes[position]:
-            del probes[position]
+        middles.append(list(zip(toks[low:high], toks[low + 1:high + 1])))
+    # How many block middles hold each probe shingle (a repeat inside one counts too).
+    holders = Counter(chain.from_iterable(middles))
+    limit = config.stop_shingle_blocks
+    capped = bool(holders) and max(holders.values()) > limit
+    probes: Dict[int, set] = {}
+    for position, (entry, middle) in enumerate(zip(distinct, middles)):
+        own = shared.intersection(middle)
+        if own and len(entry.shingles & shared) >= _need(entry, config):
+            own = {pair for pair in own if holders[pair] <= limit}
+            if own:
+                probes[position] = own
     wanted = set().union(*probes.values())
     containers: Dict[tuple, set] = {}
     for position, entry in enumerate(distinct):
@@ -261,15 +259,15 @@ def _judge(a: _Entry, b: _Entry, config: Config):
         if small.size - (len(small.key) - run) < config.min_copy_chars:
             return None
         if start > 0 or affix > config.max_marker_chars or \
-                not _break(small.block.text, len(core), after=True, marks=_MARKER_START):
+                not _break(small, len(core), after=True, marks=_MARKER_START):
             # A caption marker trails the copied text and is set off from it: "...
             # Square (file photo)", "... planet. Credit: AFP". Text around both ends, or
             # a word running on ("Desktop notifications subscribed!"), is not a marker.
             return None
         if start == 0 and big_start == 0:
-            boundary = _break(big.block.text, len(core), after=True)
+            boundary = _break(big, len(core), after=True)
         elif big_start + len(core) == len(big.key):
-            boundary = _break(big.block.text, big_start, after=False)
+            boundary = _break(big, big_start, after=False)
         else:
             boundary = True
         if not boundary:
@@ -280,7 +278,7 @@ def _judge(a: _Entry, b: _Entry, config: Config):
         return "caption_copy", small, big, similarity
     # The small block is (all but noise) inside the big one.
     if big_start == 0 and extra <= min(config.max_marker_chars, len(core) // 2) \
-            and _break(big.block.text, len(core), after=True, marks=_MARKER_START):
+            and _break(big, len(core), after=True, marks=_MARKER_START):
         # The big block is the small one plus a marker: the marked copy goes.
         return "caption_copy", big, small, len(core) / len(big.key)
     if small.block.index > big.block.index and small.size >= config.long_block_chars \
@@ -296,14 +294,14 @@ _MARKER_START = regex.compile(r"[.!?。！？…()\[\]{}:|–—]|\s-\s")
 _LABEL = regex.compile(r"\w+:")
 
 
-def _break(text: str, key_position: int, after: bool, marks=_SENTENCE_END) -> bool:
-    """Does a sentence of `text` end (or, with `marks`, a marker start) at key character
-    `key_position`?
+def _break(entry: _Entry, key_position: int, after: bool, marks=_SENTENCE_END) -> bool:
+    """Does a sentence of the entry's line end (or, with `marks`, a marker start) at key
+    character `key_position`?
 
     The shared run may overshoot the break by a letter or two that happen to match
     ("years. I|n" / "years. I|mage"), so a break just inside the run counts too.
     """
-    _, offsets = key_with_offsets(text)
+    text, offsets = entry.block.text, entry.offsets()
     slack = range(key_position - 3, key_position + 1) if after else range(key_position, key_position + 4)
     for position in slack:
         if 0 < position < len(offsets):
