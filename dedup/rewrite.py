@@ -25,26 +25,26 @@ def tidy(text: str, blocks: Sequence[Block], removals: Sequence[Removal]) -> Lis
     """Return `removals` plus the blank-line and final-newline tidying they call for."""
     if not removals:
         return list(removals)
-    spans = {(b.start, b.end): b.index for b in blocks}
-    removed_lines = {spans[(r.start, r.end)] for r in removals if (r.start, r.end) in spans}
+    by_start = {b.start: b for b in blocks}
+    removed_lines = {by_start[r.start].index for r in removals
+                     if r.start in by_start and by_start[r.start].end == r.end}
     extra: List[Removal] = []
-    # Walk maximal runs of lines that are blank or removed; a run that holds a removal
-    # keeps at most one of its blank lines (none at the start or end of the text).
-    i, n = 0, len(blocks)
-    while i < n:
-        if blocks[i].kind != "blank" and blocks[i].index not in removed_lines:
-            i += 1
-            continue
-        j = i
-        while j < n and (blocks[j].kind == "blank" or blocks[j].index in removed_lines):
+    # The maximal run of lines that are blank or removed around each removed line keeps
+    # at most one of its blank lines (none at the start or end of the text).
+    n = len(blocks)
+    j = 0
+    for line in sorted(removed_lines):
+        if line < j:
+            continue  # inside the run just done
+        i, j = line, line + 1
+        while i > 0 and (blocks[i - 1].kind == "blank" or i - 1 in removed_lines):
+            i -= 1
+        while j < n and (blocks[j].kind == "blank" or j in removed_lines):
             j += 1
-        run = blocks[i:j]
-        if any(b.index in removed_lines for b in run):
-            blanks = [b for b in run if b.kind == "blank" and b.index not in removed_lines]
-            edge = i == 0 or j == n
-            drop = blanks if edge else blanks[1:]
-            extra += [Removal(b.start, b.end, "blank") for b in drop]
-        i = j
+        blanks = [b for b in blocks[i:j] if b.kind == "blank" and b.index not in removed_lines]
+        edge = i == 0 or j == n
+        drop = blanks if edge else blanks[1:]
+        extra += [Removal(b.start, b.end, "blank") for b in drop]
     merged = sorted(list(removals) + extra, key=lambda r: r.start)
     return sorted(merged + _final_newline(text, blocks, merged), key=lambda r: r.start)
 

@@ -1,5 +1,6 @@
 """Split text into line blocks with exact spans, marking Markdown that is never rewritten."""
 import re
+from functools import partial
 from typing import List, Optional
 
 from .model import Block
@@ -12,6 +13,10 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _FRONT_MATTER = ("---", "+++")
 _MARKUP_START = set("`~#")
+# A line starting (after spaces) with one of _MARKUP_START.
+_MARKUP_LINE = re.compile(r"(?:\A|[\r\n]) *[`~#]")
+# Block(*fields) without the namedtuple's Python-level __new__: a document has many lines.
+_block = partial(tuple.__new__, Block)
 
 
 def segment(text: str, max_line_chars: Optional[int] = None) -> List[Block]:
@@ -29,13 +34,13 @@ def segment(text: str, max_line_chars: Optional[int] = None) -> List[Block]:
         lines = text.split("\n")
         if lines[-1] == "":
             lines.pop()
-        last = len(lines) - 1
         for index, content in enumerate(lines):
             end = start + len(content)
-            after = end + 1 if index < last or text.endswith("\n") else end
-            blocks.append(Block(index, start, end, after, "text" if content.strip() else "blank",
-                                content))
-            start = after
+            blocks.append(_block((index, start, end, end + 1, "text" if content.strip() else "blank",
+                                  content)))
+            start = end + 1
+        if blocks and not text.endswith("\n"):
+            blocks[-1] = blocks[-1]._replace(end=blocks[-1].content_end)
     else:
         for index, match in enumerate(_LINE.finditer(text)):
             line = match.group()
@@ -46,7 +51,7 @@ def segment(text: str, max_line_chars: Optional[int] = None) -> List[Block]:
     if max_line_chars is not None and len(text) > max_line_chars:
         _mark_long(blocks, max_line_chars)
     if blocks:
-        _mark_markdown(blocks)
+        _mark_markdown(blocks, text)
     return blocks
 
 
@@ -56,7 +61,7 @@ def _mark_long(blocks: List[Block], max_line_chars: int) -> None:
             blocks[i] = block._replace(kind="long")
 
 
-def _mark_markdown(blocks: List[Block]) -> None:
+def _mark_markdown(blocks: List[Block], document: str) -> None:
     def mark(i, kind):
         blocks[i] = blocks[i]._replace(kind=kind)
 
@@ -68,6 +73,8 @@ def _mark_markdown(blocks: List[Block]) -> None:
             for j in range(close + 1):
                 mark(j, "front_matter")
             i = close + 1
+    if "|" not in document and not _MARKUP_LINE.search(document):
+        return  # no line can start a fence, a heading or a table
     fence = None
     for j in range(i, len(blocks)):
         text = blocks[j].text

@@ -15,6 +15,7 @@ A block's *key* is its tokens joined: equal keys mean the same text.
 """
 import re
 import unicodedata
+from itertools import chain
 from typing import List, Sequence, Set, Tuple
 
 import regex
@@ -24,16 +25,25 @@ _TOKEN = regex.compile(_UNSPACED + r"|(?:(?!" + _UNSPACED + r")[\p{L}\p{N}\p{M}]
 _DIGIT = regex.compile(r"\p{Nd}")
 _ASCII_TOKEN = re.compile(r"[a-z0-9]+")
 _ASCII_DIGIT = re.compile(r"[0-9]")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]+")
 # Tokenisers split clitics off ("China 's", "is n't"); glue them back.
 _CLITIC_SPACE = regex.compile(r"(?<=\w)\s+(?=n?['’]\w)")
 _WIDE_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+# Every character of those scripts lies at or above U+0E00 (Thai comes first), so only
+# the few characters up there need the slow script test; text without any of them is
+# tokenised by the simple `_LETTERS` (the same tokens, since `_UNSPACED` never matches).
+_HIGH = re.compile("[\u0e00-\U0010ffff]+")
+_LETTERS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
 SHINGLE_SIZE = 2
+_RUN_OF_HITS = re.compile(b"\x01+")
 
 
 def _prepare(text: str, fold_digits: bool) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    text = _CLITIC_SPACE.sub("", text.casefold())
+    text = text.casefold()
+    if "'" in text or "’" in text:
+        text = _CLITIC_SPACE.sub("", text)
     return _DIGIT.sub("0", text) if fold_digits else text
 
 
@@ -44,7 +54,13 @@ def tokens(text: str, fold_digits: bool = True) -> List[str]:
         if "'" in text:
             text = _CLITIC_SPACE.sub("", text)
         return _ASCII_TOKEN.findall(_ASCII_DIGIT.sub("0", text) if fold_digits else text)
-    return _TOKEN.findall(_prepare(text, fold_digits))
+    text = _prepare(text, fold_digits)
+    return (_TOKEN if _wide_chars(text) else _LETTERS).findall(text)
+
+
+def _wide_chars(text: str) -> List[str]:
+    """The characters of unspaced scripts in `text`."""
+    return _WIDE_CHAR.findall("".join(_HIGH.findall(text)))
 
 
 def key(text: str, fold_digits: bool = True) -> str:
@@ -59,12 +75,14 @@ def key_with_offsets(text: str, fold_digits: bool = False) -> Tuple[str, List[in
     differ from `key(text)` where NFKC joins characters; callers check.
     """
     if text.isascii():
-        offsets = [i for i, char in enumerate(text) if char.isalnum()]
-        keyed = "".join(text[i] for i in offsets).lower()
+        runs = list(_ASCII_ALNUM.finditer(text))
+        offsets = list(chain.from_iterable(range(*run.span()) for run in runs))
+        keyed = "".join(run.group() for run in runs).lower()
         return (keyed if not fold_digits else _ASCII_DIGIT.sub("0", keyed)), offsets
+    keys = {char: key(char, fold_digits) for char in set(text)}
     chars, offsets = [], []
     for i, char in enumerate(text):
-        for piece in key(char, fold_digits):
+        for piece in keys[char]:
             chars.append(piece)
             offsets.append(i)
     return "".join(chars), offsets
@@ -73,10 +91,10 @@ def key_with_offsets(text: str, fold_digits: bool = False) -> Tuple[str, List[in
 def weight(tokens_: Sequence[str], wide_char_weight: int = 3) -> int:
     """Length in key characters, counting a character of an unspaced script
     `wide_char_weight` times (a Chinese character carries about a word)."""
-    size = sum(map(len, tokens_))
-    if wide_char_weight != 1 and not all(map(str.isascii, tokens_)):
-        size += (wide_char_weight - 1) * len(_WIDE_CHAR.findall("".join(tokens_)))
-    return size
+    joined = "".join(tokens_)
+    if wide_char_weight == 1 or joined.isascii():
+        return len(joined)
+    return len(joined) + (wide_char_weight - 1) * len(_wide_chars(joined))
 
 
 def shingles(tokens_: Sequence[str]) -> Set[Tuple[str, ...]]:
@@ -97,21 +115,13 @@ def coverage(tokens_: Sequence[str], other: Set[Tuple[str, ...]]) -> Tuple[int, 
     n = len(tokens_)
     if n < SHINGLE_SIZE:
         return (0, n, n) if tuple(tokens_) in other else (0, 0, 0)
+    # One byte a shingle, 1 where `other` has it: the stretches are the runs of ones.
+    hits = bytes(map(other.__contains__, zip(tokens_, tokens_[1:])))
     best = (0, 0)
     covered = 0
-    run_start = run_end = -1
-    for i, pair in enumerate(zip(tokens_, tokens_[1:])):
-        if pair in other:
-            if i < run_end:
-                run_end = i + SHINGLE_SIZE
-                continue
-            if run_end > run_start:
-                covered += run_end - run_start
-                if run_end - run_start > best[1] - best[0]:
-                    best = (run_start, run_end)
-            run_start, run_end = i, i + SHINGLE_SIZE
-    if run_end > run_start:
-        covered += run_end - run_start
-        if run_end - run_start > best[1] - best[0]:
-            best = (run_start, run_end)
+    for run in _RUN_OF_HITS.finditer(hits):
+        start, end = run.start(), run.end() + SHINGLE_SIZE - 1
+        covered += end - start
+        if end - start > best[1] - best[0]:
+            best = (start, end)
     return best[0], best[1], covered

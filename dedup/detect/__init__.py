@@ -22,7 +22,7 @@ def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
     cache = {} if cache is None else cache
     tokens_by_block = {}
     for block in blocks:
-        if block.removable:
+        if block.kind == "text":  # removable
             toks = cache.get(block.text)
             if toks is None:
                 toks = cache[block.text] = tokens(block.text, fold_digits=False)

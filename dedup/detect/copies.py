@@ -24,6 +24,8 @@ How a pair (s, L) of blocks with s no longer than L is judged:
 Template lines that differ in one place ("... fair in Salem drew ..." / "... in Madison
 drew ...") share text on both sides of the difference, so they are never copies.
 """
+from collections import Counter
+from itertools import accumulate, chain
 from typing import Dict, List, Sequence, Tuple
 
 import regex
@@ -34,23 +36,25 @@ from ..shingle import coverage, key_with_offsets, shingles, weight
 
 
 class _Entry:
-    __slots__ = ("block", "tokens", "key", "size", "shingles", "_ends")
+    __slots__ = ("block", "tokens", "key", "size", "shingles", "_ends", "_offsets")
 
-    def __init__(self, block: Block, tokens_: List[str], size: int):
-        self.block, self.tokens, self.size = block, tokens_, size
-        self.key = "".join(tokens_)
+    def __init__(self, block: Block, tokens_: List[str], key: str, size: int):
+        self.block, self.tokens, self.key, self.size = block, tokens_, key, size
         self.shingles = shingles(tokens_)
-        self._ends = None
+        self._ends = self._offsets = None
 
     def chars(self, start: int, end: int) -> int:
         """Key characters in tokens[start:end]."""
         if self._ends is None:
-            ends, total = [0], 0
-            for token in self.tokens:
-                total += len(token)
-                ends.append(total)
-            self._ends = ends
+            self._ends = [0, *accumulate(map(len, self.tokens))]
         return self._ends[end] - self._ends[start]
+
+    def offsets(self) -> List[int]:
+        """The offset in the line of each key character (`key_with_offsets`); a line
+        is judged against several others, so this is worked out once."""
+        if self._offsets is None:
+            self._offsets = key_with_offsets(self.block.text)[1]
+        return self._offsets
 
 
 # Rounds of comparison when the candidate limits hid some pairs (see `find_copies`).
@@ -76,9 +80,10 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
     protected = protected | set(claimed)
     entries = []
     for index, toks in sorted(tokens_by_block.items()):
-        size = weight(toks, config.wide_char_weight)
+        key = "".join(toks)
+        size = len(key) if key.isascii() else weight(toks, config.wide_char_weight)
         if size >= config.min_copy_chars:
-            entries.append(_Entry(blocks[index], toks, size))
+            entries.append(_Entry(blocks[index], toks, key, size))
 
     removals = {}
     # Exact repeats by key first: cheap, and they keep the candidate index small. A
@@ -135,42 +140,62 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
     whether any block lost candidates to the limits below.
 
     A core covers at least 1 - max_affix_ratio of a block, so it holds the shingles
-    around the block's middle: those *probe* shingles are indexed, and every block's
-    shingles are intersected with the index (a set operation, not a loop over every
-    shingle). Probe shingles shared by more than `stop_shingle_blocks` blocks are
-    skipped, and at most `max_candidates` blocks, those sharing the most shingles, are
-    kept, which keeps pathological input (thousands of near-identical lines) linear.
+    around the block's middle: those *probe* shingles are indexed, and the blocks that
+    hold a block's probes are its candidates if they share enough of its shingles.
+    Probe shingles held by more than `stop_shingle_blocks` blocks' middles are skipped,
+    and at most `max_candidates` blocks, those sharing the most shingles, are kept,
+    which keeps pathological input (thousands of near-identical lines) linear.
+
+    Only shingles found in two blocks can pair them, so only those are looked up, and
+    a block with too few such shingles to share enough with any other one looks for no
+    candidates (a paragraph whose only repeated shingles are "of the" and "in a").
     """
-    probes: Dict[tuple, List[int]] = {}
-    for position, entry in enumerate(distinct):
+    seen: set = set()
+    shared: set = set()
+    for entry in distinct:
+        shared |= seen & entry.shingles
+        seen |= entry.shingles
+    middles = []
+    for entry in distinct:
         toks = entry.tokens
         n = len(toks)
         low = max(0, int(n * config.max_affix_ratio) - 1)
         high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
-        for i in range(low, high):
-            probes.setdefault((toks[i], toks[i + 1]), []).append(position)
-    probe_set = set(probes)
-    found: Dict[int, set] = {}
-    capped = False
-    for big_position, big in enumerate(distinct):
-        for shingle in big.shingles & probe_set:
-            holders = probes[shingle]
-            if len(holders) > config.stop_shingle_blocks:
-                capped = True
-                continue
-            for small_position in holders:
-                if small_position != big_position:
-                    found.setdefault(small_position, set()).add(big_position)
+        middles.append(list(zip(toks[low:high], toks[low + 1:high + 1])))
+    # How many block middles hold each probe shingle (a repeat inside one counts too).
+    holders = Counter(chain.from_iterable(middles))
+    limit = config.stop_shingle_blocks
+    capped = bool(holders) and max(holders.values()) > limit
+    probes: Dict[int, set] = {}
+    for position, (entry, middle) in enumerate(zip(distinct, middles)):
+        own = shared.intersection(middle)
+        if own and len(entry.shingles & shared) >= _need(entry, config):
+            own = {pair for pair in own if holders[pair] <= limit}
+            if own:
+                probes[position] = own
+    wanted = set().union(*probes.values())
+    containers: Dict[tuple, set] = {}
+    for position, entry in enumerate(distinct):
+        for pair in entry.shingles & wanted:
+            containers.setdefault(pair, set()).add(position)
     result = {}
-    for small_position, others in found.items():
+    for small_position, own in probes.items():
         small = distinct[small_position]
-        need = (1 - config.max_affix_ratio) * len(small.shingles) - 1
-        ranked = sorted((-shared, other) for other in others
-                        for shared in (len(small.shingles & distinct[other].shingles),)
-                        if shared >= need)
-        result[small_position] = sorted(other for _, other in ranked[:config.max_candidates])
+        others = set().union(*(containers[pair] for pair in own))
+        others.discard(small_position)
+        need = _need(small, config)
+        ranked = sorted((-common, other) for other in others
+                        for common in (len(small.shingles & distinct[other].shingles),)
+                        if common >= need)
+        if ranked:
+            result[small_position] = sorted(other for _, other in ranked[:config.max_candidates])
         capped = capped or len(ranked) > config.max_candidates
     return result, capped
+
+
+def _need(entry: _Entry, config: Config) -> float:
+    """How many shingles a block that holds this one's core shares with it, at least."""
+    return (1 - config.max_affix_ratio) * len(entry.shingles) - 1
 
 
 def _copies(index: int, original: int, removals, by_start) -> bool:
@@ -234,15 +259,15 @@ def _judge(a: _Entry, b: _Entry, config: Config):
         if small.size - (len(small.key) - run) < config.min_copy_chars:
             return None
         if start > 0 or affix > config.max_marker_chars or \
-                not _break(small.block.text, len(core), after=True, marks=_MARKER_START):
+                not _break(small, len(core), after=True, marks=_MARKER_START):
             # A caption marker trails the copied text and is set off from it: "...
             # Square (file photo)", "... planet. Credit: AFP". Text around both ends, or
             # a word running on ("Desktop notifications subscribed!"), is not a marker.
             return None
         if start == 0 and big_start == 0:
-            boundary = _break(big.block.text, len(core), after=True)
+            boundary = _break(big, len(core), after=True)
         elif big_start + len(core) == len(big.key):
-            boundary = _break(big.block.text, big_start, after=False)
+            boundary = _break(big, big_start, after=False)
         else:
             boundary = True
         if not boundary:
@@ -253,7 +278,7 @@ def _judge(a: _Entry, b: _Entry, config: Config):
         return "caption_copy", small, big, similarity
     # The small block is (all but noise) inside the big one.
     if big_start == 0 and extra <= min(config.max_marker_chars, len(core) // 2) \
-            and _break(big.block.text, len(core), after=True, marks=_MARKER_START):
+            and _break(big, len(core), after=True, marks=_MARKER_START):
         # The big block is the small one plus a marker: the marked copy goes.
         return "caption_copy", big, small, len(core) / len(big.key)
     if small.block.index > big.block.index and small.size >= config.long_block_chars \
@@ -269,14 +294,14 @@ _MARKER_START = regex.compile(r"[.!?。！？…()\[\]{}:|–—]|\s-\s")
 _LABEL = regex.compile(r"\w+:")
 
 
-def _break(text: str, key_position: int, after: bool, marks=_SENTENCE_END) -> bool:
-    """Does a sentence of `text` end (or, with `marks`, a marker start) at key character
-    `key_position`?
+def _break(entry: _Entry, key_position: int, after: bool, marks=_SENTENCE_END) -> bool:
+    """Does a sentence of the entry's line end (or, with `marks`, a marker start) at key
+    character `key_position`?
 
     The shared run may overshoot the break by a letter or two that happen to match
     ("years. I|n" / "years. I|mage"), so a break just inside the run counts too.
     """
-    _, offsets = key_with_offsets(text)
+    text, offsets = entry.block.text, entry.offsets()
     slack = range(key_position - 3, key_position + 1) if after else range(key_position, key_position + 4)
     for position in slack:
         if 0 < position < len(offsets):

@@ -90,11 +90,14 @@ def find_link_lines(blocks: Sequence[Block], config: Config) -> List[Removal]:
         line = block.text.strip()
         if len(line) > 40 * config.max_link_words:
             continue
-        words = line.split()
-        if len(words) > config.max_link_words:
+        # Most lines are neither in the tail nor start with a link lead: look at the
+        # first two words before splitting the whole line.
+        link = len(line) <= _LINK_CHARS and _first_word(line.split(None, 2)) in _LINK_FIRST_WORDS
+        in_tail = block.index in tail
+        if not (link or in_tail) or len(line.split()) > config.max_link_words:
             continue
-        if len(line) <= _LINK_CHARS and _first_word(words) in _LINK_FIRST_WORDS and _LINK.match(line):
+        if link and _LINK.match(line):
             removals.append(Removal(block.start, block.end, "link_line", rule="built-in link lead"))
-        elif block.index in tail and _TEASER.match(line):
+        elif in_tail and _TEASER.match(line):
             removals.append(Removal(block.start, block.end, "teaser", rule="built-in teaser lead"))
     return removals

@@ -31,10 +31,11 @@ def find_title(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], c
     without them, and the title loses its own.
     """
     affixes = affixes or {}
-    keys = {}
-    for index, toks in tokens_by_block.items():
-        lead, tail = affixes.get(index, (0, 0))
-        keys[index] = "".join(toks[lead:len(toks) - tail])
+    keys = {index: "".join(toks) for index, toks in tokens_by_block.items()}
+    for index, (lead, tail) in affixes.items():
+        if index in keys:
+            toks = tokens_by_block[index]
+            keys[index] = "".join(toks[lead:len(toks) - tail])
     head = [b for b in blocks if b.kind != "blank"][:config.head_blocks]
     first = None
     above = set()
@@ -72,10 +73,16 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
     removals = []
     affix_evidence = []  # (side, shared length) of variants whose affix differs
     seen = 0
-    for block in blocks:
-        if block.index <= title.index or block.kind == "blank":
+    for block in blocks[title.index + 1:]:
+        if block.kind == "blank":
             continue
         seen += 1
+        if anywhere and seen > config.head_blocks:
+            # Past the head only exact copies count: look them up by key.
+            removals += [Removal(blocks[index].start, blocks[index].end, "title_repeat",
+                                 (title.start, title.content_end), 1.0)
+                         for index, key in keys.items() if key == title_key and index >= block.index]
+            break
         key = keys.get(block.index)
         copy = None
         if block.removable and key:
