@@ -298,11 +298,8 @@ def index():
 def index_build(files, output, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
                 max_record_bytes, chrome_min_docs, chrome_min_share):
     """Index the JSON lines corpus FILES: sketches, band keys, chrome statistics."""
-    from .corpus_cli import index_corpus
-
-    config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
-    index_corpus(None, output, files, config, text_key, id_key, skip_bad,
-                 corpus_where(engine, jobs, ray_address, work_dir), max_record_bytes)
+    _index(None, output, files, (engine, jobs, ray_address, work_dir), text_key, id_key,
+           skip_bad, max_record_bytes, chrome_min_docs, chrome_min_share)
 
 
 @index.command("add")
@@ -314,11 +311,18 @@ def index_build(files, output, engine, jobs, ray_address, work_dir, text_key, id
 def index_add(index_path, files, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
               max_record_bytes, chrome_min_docs, chrome_min_share):
     """Add the documents of the JSON lines corpus FILES to the index INDEX_PATH."""
+    _index(index_path, index_path, files, (engine, jobs, ray_address, work_dir), text_key,
+           id_key, skip_bad, max_record_bytes, chrome_min_docs, chrome_min_share)
+
+
+def _index(existing, output, files, where, text_key, id_key, skip_bad, max_record_bytes,
+           chrome_min_docs, chrome_min_share):
+    """Build the index `output` from FILES, or grow the index at `existing` with them."""
     from .corpus_cli import index_corpus
 
     config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
-    index_corpus(_open_index(index_path, config), index_path, files, config, text_key, id_key,
-                 skip_bad, corpus_where(engine, jobs, ray_address, work_dir), max_record_bytes)
+    index_corpus(_open_index(existing, config), output, files, config, text_key, id_key,
+                 skip_bad, corpus_where(*where), max_record_bytes)
 
 
 def _open_index(path, config):

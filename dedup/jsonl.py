@@ -70,18 +70,21 @@ class Corpus:
         self.max_record_bytes = max_record_bytes
         self.skipped: List[BadLine] = []
         self._spool: Optional[str] = None
-        self.paths = [self._spool_stdin() if p == "-" else p for p in paths or ["-"]]
         self.names = ["<stdin>" if p == "-" else p for p in paths or ["-"]]
-        for path, name in zip(self.paths, self.names):
-            if not os.path.isfile(path) or not os.access(path, os.R_OK):
-                raise InputError(f"{name}: cannot read it (no such file or no permission)")
+        try:
+            self.paths = [self._spool_stdin() if p == "-" else p for p in paths or ["-"]]
+            for path, name in zip(self.paths, self.names):
+                if not os.path.isfile(path) or not os.access(path, os.R_OK):
+                    raise InputError(f"{name}: cannot read it (no such file or no permission)")
+        except BaseException:  # a missing file or an interrupt: leave no copy of stdin behind
+            self.close()
+            raise
 
     def _spool_stdin(self) -> str:
-        handle, path = tempfile.mkstemp(prefix="dedup-stdin-", suffix=".jsonl")
+        handle, self._spool = tempfile.mkstemp(prefix="dedup-stdin-", suffix=".jsonl")
         with os.fdopen(handle, "wb") as out:
             shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
-        self._spool = path
-        return path
+        return self._spool
 
     def close(self) -> None:
         if self._spool:

@@ -493,8 +493,8 @@ def test_sigterm_removes_the_spooled_copy_of_stdin(tmp_path):
         assert temp_files(spool), "stdin was never spooled"
         time.sleep(0.3)
         process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=30)
-    assert process.returncode == 143
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 143, stderr
     assert temp_files(spool) == [] and temp_files(tmp_path) == []
     assert not (tmp_path / "clean.jsonl").exists()
 
@@ -518,10 +518,12 @@ def test_kills_at_random_moments_leave_the_old_output_or_the_new_one(tmp_path):
         process = _corpus_process(source, output)
         time.sleep(duration * rng.uniform(0.5, 1.1))
         process.send_signal(signum)
-        process.communicate(timeout=120)
+        _, stderr = process.communicate(timeout=120)
         assert output.read_bytes() in (old, new), f"mixed output after signal {signum}"
-        if signum != signal.SIGKILL:
-            assert process.returncode in (0, 130, 143), process.returncode
+        if signum != signal.SIGKILL and process.returncode != -signum:
+            # (-signum: the signal came before dedup set its handler, or after it was
+            # done, while Python started or shut down; the output is old or new anyway.)
+            assert process.returncode in (0, 130, 143), (process.returncode, stderr)
             assert temp_files(tmp_path) == []
         for name in temp_files(tmp_path):  # left by SIGKILL, which no process can catch
             (tmp_path / name).unlink()
@@ -704,9 +706,6 @@ def test_a_re_signed_index_holding_a_pickle_never_runs_it(tmp_path, args):
     assert not planted.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="dedup.corpus.index lets numpy's ValueError out: the error "
-                   "is 'internal error (ValueError: Object arrays cannot be loaded ...)', "
-                   "not a BadIndex naming the index")
 @pytest.mark.parametrize("args", INDEX_USES, ids=["clean", "index add"])
 def test_a_re_signed_index_holding_a_pickle_is_refused_in_one_line_naming_it(tmp_path, args):
     index, source, planted = _re_signed_index_with_a_pickle(tmp_path)

@@ -152,6 +152,7 @@ def open_index(path: str, config: Config) -> Index:
         if actual != digest:
             raise BadIndex(f"{path}: checksum mismatch in {name}, the index was changed or damaged; "
                            "build it again with `dedup index build`")
+        _check_plain_array(path, name)
     expected = {f"{s['folder']}/{a}.npy" for s in manifest["segments"] for a in ARRAYS} | \
         {f"{manifest['chrome']}/{a}.npy" for a in CHROME_ARRAYS}
     if expected != set(files):
@@ -160,6 +161,26 @@ def open_index(path: str, config: Config) -> Index:
     if sum(int(s["documents"]) for s in manifest["segments"]) != index.documents:
         raise BadIndex(f"{path}: {MANIFEST} counts its documents wrong; build it again")
     return index
+
+
+def _check_plain_array(path: str, name: str) -> None:
+    """Refuse a file that is not a .npy array of plain numbers (an object array would
+    need pickle, which is never used to read an index)."""
+    import numpy as np
+
+    try:
+        with open(os.path.join(path, name), "rb") as handle:
+            version = np.lib.format.read_magic(handle)
+            read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                           (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+            if read_header is None:
+                raise ValueError(f".npy format version {version} is not one dedup writes")
+            _, _, dtype = read_header(handle)
+    except (OSError, ValueError) as error:
+        raise BadIndex(f"{path}: {name} is not a .npy array ({error}); build it again") from error
+    if dtype.hasobject:
+        raise BadIndex(f"{path}: {name} holds Python objects, which an index never does "
+                       "(reading them would need pickle); build it again")
 
 
 def write_index(path: str, index: Optional[Index], run) -> Index:

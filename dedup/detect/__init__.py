@@ -11,14 +11,12 @@ from .title import find_title
 
 
 def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
-           cache: Optional[Dict[str, List[str]]] = None, copies: bool = True,
-           chrome=None) -> List[Removal]:
+           cache: Optional[Dict[str, List[str]]] = None, chrome=None) -> List[Removal]:
     """Run every in-document detector; return non-overlapping removals sorted by start.
 
     When two detectors claim the same line, the first in this order wins: user rules,
     title copies, teaser and link lines, copies of other blocks. `cache` (line text ->
-    tokens) saves work when the same document is looked at again; `copies=False` skips
-    the copy detector, whose findings do not depend on position; `chrome` (a
+    tokens) saves work when the same document is looked at again; `chrome` (a
     `dedup.corpus.chrome.Chrome`) adds what a corpus or a site profile taught.
     """
     cache = {} if cache is None else cache
@@ -45,8 +43,7 @@ def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
     by_start = {b.start: b.index for b in blocks}
     claimed = {by_start[r.start]: r for r in found
                if r.start in by_start and blocks[by_start[r.start]].end == r.end}
-    if copies:
-        found += find_copies(blocks, tokens_by_block, protected, claimed, config)
+    found += find_copies(blocks, tokens_by_block, protected, claimed, config)
     return merge(_keep_one_title(found))
 
 

@@ -10,16 +10,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 CHECKS = {"clean": targets.check_clean, "jsonl": targets.check_jsonl}
 # Inputs that still fail, and why: strict, so the fix turns them into a failure
 # (XPASS) until their line here goes.
-OPEN = {
-    "clean/title-copy-outside-the-edges-stops-the-passes-early":
-        "not a fixed point: removing the title's only copy (below the head and tail) lets a "
-        "later head line be the title on the next run, but dedup._moves_position ends the passes",
-    "clean/title-copy-outside-the-edges-stops-the-passes-early-default-config":
-        "the same with the default config",
-    "clean/dropped-title-claim-hides-a-repeat-from-the-copy-search":
-        "not a fixed point: a line claimed as a title copy is hidden from find_copies, then the "
-        "claim is dropped (_keep_one_title) and later passes do not look for copies again",
-}
+OPEN: dict = {}
 CASES = [pytest.param(p, id=f"{p.parent.name}/{p.name}",
                       marks=[pytest.mark.xfail(strict=True, reason=OPEN[f"{p.parent.name}/{p.name}"])]
                       if f"{p.parent.name}/{p.name}" in OPEN else [])
