@@ -15,7 +15,6 @@ __all__ = ["clean", "clean_and_explain", "clean_documents", "Config", "Removal",
            "REASONS", "Explained", "apply_removals", "__version__"]
 
 _BOM = "\ufeff"
-_MAX_PASSES = 8
 
 
 class Explained(NamedTuple):
@@ -54,11 +53,14 @@ def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequenc
     # point: a removal can move a line into the tail or next to the title, change which
     # line is the title, or free a line another detector had claimed. (A shortcut that
     # skipped the copy search or the confirming pass when a removal "could not matter"
-    # was wrong on 2 of 2,187 developer pages and on many fuzz inputs.)
-    for _ in range(_MAX_PASSES):
+    # was wrong on 2 of 2,187 developer pages and on many fuzz inputs.) Each pass that
+    # finds something removes text, so the loop ends; real pages need two or three
+    # passes, and a chain of title copies each freed by the last may need one a line
+    # (a fixed cap of 8 passes was not a fixed point on such input).
+    while True:
         blocks = segment(current, config.max_line_chars)
         found = tidy(current, blocks, detect(blocks, config, rules, cache, chrome=chrome))
-        if not found:
+        if not any(r.end > r.start for r in found):
             break
         removals += [piece for r in found for piece in offsets.original(r)]
         offsets.cut(found)

@@ -10,11 +10,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 CHECKS = {"clean": targets.check_clean, "jsonl": targets.check_jsonl}
 # Inputs that still fail, and why: strict, so the fix turns them into a failure
 # (XPASS) until their line here goes.
-OPEN = {
-    "clean/suffix-copies-of-a-title-not-a-fixed-point-default-config":
-        "not a fixed point (found on main after 434ca78): once site affixes are cut from the "
-        "title and its copies go, a second run removes one more copy of it (and a blank line)",
-}
+OPEN: dict = {}
 CASES = [pytest.param(p, id=f"{p.parent.name}/{p.name}",
                       marks=[pytest.mark.xfail(strict=True, reason=OPEN[f"{p.parent.name}/{p.name}"])]
                       if f"{p.parent.name}/{p.name}" in OPEN else [])
