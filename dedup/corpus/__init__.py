@@ -237,9 +237,11 @@ class CorpusRun:
 
     def sketch(self):
         """Pass two: content sketches and band keys of every shard, written to its folder."""
+        import shutil
+
         import numpy as np
 
-        from .pipeline import sketch_shard
+        from .pipeline import sketch_shard, tokens_folder
         from .store import Layout
 
         learn_titles = self.given_chrome is None
@@ -250,6 +252,8 @@ class CorpusRun:
             folders.append(summary.folder)
             done += summary.documents
             self.tick("signing", done)
+        for shard in self.shards:
+            shutil.rmtree(tokens_folder(self.settings, shard), ignore_errors=True)
         self.folders = list(zip(self.shard_starts, folders))
         index_folders = self.index.folders() if self.index is not None else []
         self.layout = Layout(index_folders + self.folders)

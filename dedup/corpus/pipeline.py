@@ -27,15 +27,16 @@ import numpy as np
 
 from ..config import MAX_RECORD_BYTES, Config
 from ..jsonl import BadLine, output_line
-from ..shingle import tokens
-from .chrome import Chrome, _affixes, document_statistics, line_hash
-from .neardup import ALL_PAIRS_BUCKET, UnionFind, band_parameters, similar, stored_sketch
+from .chrome import Chrome, _affixes, line_hash, line_statistics, token_lines
+from .grams import TokenWriter, Tokens, read_tokens, sketches
+from .neardup import ALL_PAIRS_BUCKET, UnionFind, band_parameters, similar
 from .shards import Shard, read_shard
-from .store import Layout, write_folder
+from .store import Layout, encode_id, write_folder
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _EMPTY64 = np.zeros(0, dtype=np.uint64)
 _EMPTY32 = np.zeros(0, dtype=np.uint32)
+_SKETCH_TOKENS = 1 << 19
 
 
 class Settings(NamedTuple):
@@ -124,13 +125,22 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
     documents = 0
     line_docs, edge_docs, suffix_docs, prefix_docs = Counter(), Counter(), Counter(), Counter()
     bad: List[BadLine] = []
-    for record in read_shard(item, settings.text_key, settings.skip_bad, bad, settings.max_record_bytes):
-        documents += 1
-        lines, edges, suffixes, prefixes, _ = document_statistics(record[settings.text_key])
-        line_docs.update(lines)
-        edge_docs.update(edges)
-        suffix_docs.update(suffixes)
-        prefix_docs.update(prefixes)
+    # What pass two needs of each document is kept, so that it reads no text again.
+    kept = TokenWriter(tokens_folder(settings, item))
+    try:
+        for record in read_shard(item, settings.text_key, settings.skip_bad, bad, settings.max_record_bytes):
+            documents += 1
+            text = record[settings.text_key]
+            toks = token_lines(text)
+            hashes = [line_hash("".join(t)) for t in toks]
+            lines, edges, suffixes, prefixes, _ = line_statistics(toks, hashes)
+            line_docs.update(lines)
+            edge_docs.update(edges)
+            suffix_docs.update(suffixes)
+            prefix_docs.update(prefixes)
+            kept.add(toks, hashes, len(text), encode_id(record.get(settings.id_key)))
+    finally:
+        kept.close()
     # A frequent affix (in `share` of all documents) is in `share` of some shard's, so
     # each shard names only its own frequent affixes; the others travel as hashes.
     local_need = config.chrome_min_share * documents
@@ -228,36 +238,64 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
+def tokens_folder(settings: Settings, shard: Shard) -> str:
+    """Where pass one keeps a shard's tokens for pass two."""
+    return os.path.join(settings.work, f"tokens-{shard.index:06d}")
+
+
 def sketch_shard(shard: Shard, settings: Settings, chrome: Chrome, learn_titles: bool) -> SketchSummary:
     """Map: write the content sketches, band keys, lengths and ids of a shard's
-    documents to its folder; return their headline hashes when learning chrome."""
+    documents to its folder (from the tokens pass one kept); return their headline
+    hashes when learning chrome."""
     from ..signature import signatures
 
     config = settings.config
-    sketches, lengths, ids, titles = [], [], [], set()
-    for record in read_shard(shard, settings.text_key, True, [], settings.max_record_bytes):
-        text = record[settings.text_key]
-        content, title = [], None
-        for line in text.splitlines():
-            toks = tokens(line)
-            if toks:
-                if title is None:
-                    title = toks
-                hashed = line_hash("".join(toks))
-                if hashed not in chrome.lines:
-                    content.append((toks, hashed))
-        sketches.append(stored_sketch(content))
-        lengths.append(len(text))
-        ids.append(record.get(settings.id_key))
-        if learn_titles and title is not None:
-            headline = chrome.headline_hash(title)
-            if headline:
-                titles.add(headline)
     bands, rows = band_parameters(config)
-    sigs = signatures([s.shingles for s in sketches], num_perm=config.num_perm)
+    kept = read_tokens(tokens_folder(settings, shard))
+    documents = len(kept["doc_lines"])
+    line_starts = _starts(kept["doc_lines"])
+    token_starts = _starts(kept["line_tokens"])
+    doc_tokens = token_starts[line_starts]
+    chrome_lines = np.array(sorted(chrome.lines), dtype=np.uint64)
+    parts: Dict[str, list] = {}
+    keys = []
+    # Chunks of documents of about `_SKETCH_TOKENS` tokens bound the memory.
+    firsts = np.searchsorted(doc_tokens, np.arange(0, int(doc_tokens[-1]), _SKETCH_TOKENS), side="right") - 1
+    bounds = np.unique(np.r_[0, firsts]).tolist() + [documents]
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        l0, l1 = int(line_starts[lo]), int(line_starts[hi])
+        t0, t1 = int(doc_tokens[lo]), int(doc_tokens[hi])
+        chunk = sketches(Tokens(np.asarray(kept["doc_lines"][lo:hi]), np.asarray(kept["line_tokens"][l0:l1]),
+                                np.asarray(kept["line_hashes"][l0:l1]), np.asarray(kept["crc"][t0:t1]),
+                                np.asarray(kept["size"][t0:t1])), chrome_lines)
+        for name, values in chunk.items():
+            parts.setdefault(name, []).append(values)
+        starts = _starts(chunk["shingle_counts"]).tolist()
+        shingles = [chunk["shingles"][a:b] for a, b in zip(starts[:-1], starts[1:])]
+        keys.append(band_keys(signatures(shingles, num_perm=config.num_perm), bands, rows))
+    titles = set()
+    if learn_titles:
+        title_starts = _starts(kept["title_sizes"])
+        encoded = bytes(kept["titles"])
+        for a, b in zip(title_starts[:-1].tolist(), title_starts[1:].tolist()):
+            if b > a:
+                headline = chrome.headline_hash(encoded[a:b].decode("utf-8").split(" "))
+                if headline:
+                    titles.add(headline)
+    id_starts = _starts(kept["id_sizes"]).tolist()
+    encoded_ids = bytes(kept["ids"])
     folder = os.path.join(settings.work, f"shard-{shard.index:06d}")
-    write_folder(folder, sketches, band_keys(sigs, bands, rows), lengths, ids)
-    return SketchSummary(len(sketches), folder, np.array(sorted(titles), dtype=np.uint64))
+    write_folder(folder, {name: np.concatenate(values) for name, values in parts.items()},
+                 np.concatenate(keys),
+                 np.asarray(kept["lengths"]), [encoded_ids[a:b] for a, b in zip(id_starts[:-1], id_starts[1:])])
+    return SketchSummary(documents, folder, np.array(sorted(titles), dtype=np.uint64))
+
+
+def _starts(counts: np.ndarray) -> np.ndarray:
+    """Offsets of consecutive runs of `counts` (one more than there are counts)."""
+    out = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
 
 
 class BandPart(NamedTuple):
