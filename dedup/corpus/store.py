@@ -54,6 +54,13 @@ def write_folder(folder: str, parts: Dict[str, np.ndarray], band_keys: np.ndarra
         np.save(os.path.join(folder, name + ".npy"), array, allow_pickle=False)
 
 
+def band_columns(folder: str, bands: Sequence[int]) -> np.ndarray:
+    """The band keys of a folder's documents for `bands`, one row a band (read, not
+    mapped: a mapped file's pages would stay in this process's memory)."""
+    keys = np.load(os.path.join(folder, "band_keys.npy"), allow_pickle=False)
+    return np.ascontiguousarray(keys[:, list(bands)].T)
+
+
 class Folder:
     """The arrays of one folder, memory-mapped."""
 
