@@ -15,7 +15,7 @@ import itertools
 import os
 import zlib
 from array import array
-from typing import Dict, NamedTuple, Sequence
+from typing import Dict, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -178,12 +178,9 @@ class TokenWriter:
             handle.close()
 
 
-def read_tokens(folder: str) -> Dict[str, np.ndarray]:
-    """What `TokenWriter` wrote, memory-mapped."""
-    out = {}
-    for name, code in _FIELDS.items():
-        path = os.path.join(folder, name)
-        dtype = np.dtype(_DTYPES[code])
-        out[name] = (np.memmap(path, dtype=dtype, mode="r") if os.path.getsize(path)
-                     else np.zeros(0, dtype=dtype))
-    return out
+def read_tokens(folder: str, name: str, lo: int = 0, hi: Optional[int] = None) -> np.ndarray:
+    """Items `lo` to `hi` of what `TokenWriter` wrote to its file `name` (read, not
+    mapped: the pages of a mapped file would stay in memory while the shard is worked on)."""
+    dtype = np.dtype(_DTYPES[_FIELDS[name]])
+    return np.fromfile(os.path.join(folder, name), dtype=dtype, count=-1 if hi is None else hi - lo,
+                       offset=lo * dtype.itemsize)

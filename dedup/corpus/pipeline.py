@@ -20,6 +20,7 @@ A document's global id is its position in input order (`dedup.corpus.shards`).
 """
 import hashlib
 import os
+from array import array
 from collections import Counter
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -75,6 +76,14 @@ class Counts(NamedTuple):
     docs: np.ndarray
 
     @staticmethod
+    def seen(hashes: np.ndarray) -> "Counts":
+        """The counts of hashes listed once for each document they are in."""
+        hashes = np.sort(hashes)
+        starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]]) if len(hashes) else \
+            np.zeros(0, dtype=np.int64)
+        return Counts(hashes[starts], np.diff(np.r_[starts, len(hashes)]).astype(np.int64))
+
+    @staticmethod
     def of(counter: Counter) -> "Counts":
         hashes = np.fromiter(counter.keys(), dtype=np.uint64, count=len(counter))
         docs = np.fromiter(counter.values(), dtype=np.int64, count=len(counter))
@@ -124,7 +133,8 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
         return item.chrome_parts(settings)
     config = settings.config
     documents = 0
-    line_docs, edge_docs, suffix_docs, prefix_docs = Counter(), Counter(), Counter(), Counter()
+    line_docs, edge_docs = array("Q"), array("Q")   # each document's lines, once
+    suffix_docs, prefix_docs = Counter(), Counter()
     bad: List[BadLine] = []
     # What pass two needs of each document is kept, so that it reads no text again.
     kept = TokenWriter(tokens_folder(settings, item))
@@ -135,8 +145,8 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
             toks = token_lines(text)
             hashes = [line_hash("".join(t)) for t in toks]
             lines, edges, suffixes, prefixes, _ = line_statistics(toks, hashes)
-            line_docs.update(lines)
-            edge_docs.update(edges)
+            line_docs.extend(lines)
+            edge_docs.extend(edges)
             suffix_docs.update(suffixes)
             prefix_docs.update(prefixes)
             kept.add(toks, hashes, len(text), encode_id(record.get(settings.id_key)))
@@ -165,7 +175,8 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
             counts = Counts(counts.hashes[counts.docs >= local_need * (1 - 1e-9)],
                             counts.docs[counts.docs >= local_need * (1 - 1e-9)])
         hashed.append(counts)
-    return _partition(documents, Counts.of(line_docs), Counts.of(edge_docs), hashed[0], hashed[1],
+    return _partition(documents, Counts.seen(np.frombuffer(line_docs, dtype=np.uint64)),
+                      Counts.seen(np.frombuffer(edge_docs, dtype=np.uint64)), hashed[0], hashed[1],
                       names, bad, settings.partitions, "" if settings.keep_totals else kept.folder)
 
 
@@ -281,7 +292,9 @@ def sketch_shard(shard: Shard, settings: Settings, chrome: Chrome, learn_titles:
 
     config = settings.config
     bands, rows = band_parameters(config)
-    kept = read_tokens(tokens_folder(settings, shard))
+    folder = tokens_folder(settings, shard)
+    kept = {name: read_tokens(folder, name) for name in ("doc_lines", "line_tokens", "line_hashes", "lengths",
+                                                          "ids", "id_sizes", "titles", "title_sizes")}
     documents = len(kept["doc_lines"])
     line_starts = _starts(kept["doc_lines"])
     token_starts = _starts(kept["line_tokens"])
@@ -295,9 +308,9 @@ def sketch_shard(shard: Shard, settings: Settings, chrome: Chrome, learn_titles:
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         l0, l1 = int(line_starts[lo]), int(line_starts[hi])
         t0, t1 = int(doc_tokens[lo]), int(doc_tokens[hi])
-        chunk = sketches(Tokens(np.asarray(kept["doc_lines"][lo:hi]), np.asarray(kept["line_tokens"][l0:l1]),
-                                np.asarray(kept["line_hashes"][l0:l1]), np.asarray(kept["crc"][t0:t1]),
-                                np.asarray(kept["size"][t0:t1])), chrome_lines)
+        chunk = sketches(Tokens(kept["doc_lines"][lo:hi], kept["line_tokens"][l0:l1], kept["line_hashes"][l0:l1],
+                                read_tokens(folder, "crc", t0, t1), read_tokens(folder, "size", t0, t1)),
+                         chrome_lines)
         for name, values in chunk.items():
             parts.setdefault(name, []).append(values)
         starts = _starts(chunk["shingle_counts"]).tolist()
@@ -306,18 +319,17 @@ def sketch_shard(shard: Shard, settings: Settings, chrome: Chrome, learn_titles:
     titles = set()
     if learn_titles:
         title_starts = _starts(kept["title_sizes"])
-        encoded = bytes(kept["titles"])
+        encoded = kept["titles"].tobytes()
         for a, b in zip(title_starts[:-1].tolist(), title_starts[1:].tolist()):
             if b > a:
                 headline = chrome.headline_hash(encoded[a:b].decode("utf-8").split(" "))
                 if headline:
                     titles.add(headline)
     id_starts = _starts(kept["id_sizes"]).tolist()
-    encoded_ids = bytes(kept["ids"])
+    encoded_ids = kept["ids"].tobytes()
     folder = os.path.join(settings.work, f"shard-{shard.index:06d}")
-    write_folder(folder, {name: np.concatenate(values) for name, values in parts.items()},
-                 np.concatenate(keys),
-                 np.asarray(kept["lengths"]), [encoded_ids[a:b] for a, b in zip(id_starts[:-1], id_starts[1:])])
+    write_folder(folder, {name: np.concatenate(values) for name, values in parts.items()}, np.concatenate(keys),
+                 kept["lengths"], [encoded_ids[a:b] for a, b in zip(id_starts[:-1], id_starts[1:])])
     return SketchSummary(documents, folder, np.array(sorted(titles), dtype=np.uint64))
 
 
