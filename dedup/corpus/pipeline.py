@@ -171,7 +171,7 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
         if not settings.keep_totals:
             np.save(os.path.join(kept.folder, kind + "es.npy"), counts.hashes, allow_pickle=False)
             np.save(os.path.join(kept.folder, kind + "_docs.npy"), counts.docs, allow_pickle=False)
-            # (the margin: `need` is a product of floats)
+            # (with a margin for rounding: `need` in `chrome_totals` is a product of floats)
             counts = Counts(counts.hashes[counts.docs >= local_need * (1 - 1e-9)],
                             counts.docs[counts.docs >= local_need * (1 - 1e-9)])
         hashed.append(counts)
@@ -292,8 +292,8 @@ def sketch_shard(shard: Shard, settings: Settings, chrome: Chrome, learn_titles:
 
     config = settings.config
     bands, rows = band_parameters(config)
-    folder = tokens_folder(settings, shard)
-    kept = {name: read_tokens(folder, name) for name in ("doc_lines", "line_tokens", "line_hashes", "lengths",
+    source = tokens_folder(settings, shard)
+    kept = {name: read_tokens(source, name) for name in ("doc_lines", "line_tokens", "line_hashes", "lengths",
                                                           "ids", "id_sizes", "titles", "title_sizes")}
     documents = len(kept["doc_lines"])
     line_starts = _starts(kept["doc_lines"])
@@ -309,7 +309,7 @@ def sketch_shard(shard: Shard, settings: Settings, chrome: Chrome, learn_titles:
         l0, l1 = int(line_starts[lo]), int(line_starts[hi])
         t0, t1 = int(doc_tokens[lo]), int(doc_tokens[hi])
         chunk = sketches(Tokens(kept["doc_lines"][lo:hi], kept["line_tokens"][l0:l1], kept["line_hashes"][l0:l1],
-                                read_tokens(folder, "crc", t0, t1), read_tokens(folder, "size", t0, t1)),
+                                read_tokens(source, "crc", t0, t1), read_tokens(source, "size", t0, t1)),
                          chrome_lines)
         for name, values in chunk.items():
             parts.setdefault(name, []).append(values)
