@@ -330,22 +330,25 @@ def scaling_markdown(rows: List[dict], timeout: float) -> str:
         if r["killed"]:
             stage = (f"stopped at {timeout:g} s; last progress report: {r['reached'][0]}, {r['reached'][1]} docs"
                      if r["reached"] else f"stopped at {timeout:g} s (no progress report yet)")
-            table_rows.append((f"{r['docs']:,}", f"{r['mb']:.1f}", f">{r['wall']:.0f}", "-", "-",
+            table_rows.append((f"{r['docs']:,}", f"{r['mb']:.1f}", f">{r['wall']:.0f}", "-", "-", "-",
                                f"{r['rss']:.0f}", stage))
             continue
         if r["returncode"]:
-            table_rows.append((f"{r['docs']:,}", f"{r['mb']:.1f}", "-", "-", "-", f"{r['rss']:.0f}",
+            table_rows.append((f"{r['docs']:,}", f"{r['mb']:.1f}", "-", "-", "-", "-", f"{r['rss']:.0f}",
                                f"failed ({r['returncode']}): {r['error']}"))
             continue
         per_doc = r["wall"] / r["docs"] * 1e6
         growth = f"{per_doc / (first['wall'] / first['docs'] * 1e6):.2f}x" if first else "-"
+        cpu_growth = f"{(r['cpu'] / r['docs']) / (first['cpu'] / first['docs']):.2f}x" if first else "-"
         table_rows.append((f"{r['docs']:,}", f"{r['mb']:.1f}", f"{r['wall']:.1f}", f"{per_doc:.0f}",
-                           growth, f"{r['rss']:.0f}", f"{r['mb'] / r['wall']:.2f} MB/s, "
-                                                      f"{r['docs'] / r['wall']:,.0f} docs/s"))
+                           growth, f"{r['cpu']:.1f} ({cpu_growth})", f"{r['rss']:.0f}",
+                           f"{r['mb'] / r['wall']:.2f} MB/s, {r['mb'] / r['cpu']:.2f} MB/CPU-s, "
+                           f"{r['docs'] / r['wall']:,.0f} docs/s"))
     return ("Scaling, `dedup clean --jsonl` on short documents (a few hundred bytes, ~10 % copies); "
-            "µs/doc vs first = time per document over the smallest run's (1.00x = linear):\n\n"
-            + harness.table(["docs", "MB", "wall s", "µs/doc", "µs/doc vs first", "peak RSS MB", "rate"],
-                            table_rows))
+            "µs/doc vs first = time per document over the smallest run's (1.00x = linear); CPU s = "
+            "user + sys, with its time per document over the smallest run's:\n\n"
+            + harness.table(["docs", "MB", "wall s", "µs/doc", "µs/doc vs first", "CPU s (per doc vs first)",
+                             "peak RSS MB", "rate"], table_rows))
 
 
 # ----------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ Usage: python bench/make_corpus.py near-dup --mb 100 | short --docs 100000
 """
 import argparse
 import hashlib
+import itertools
 import json
 import random
 import re
@@ -315,6 +316,18 @@ def short_docs(count: int, out_dir: Path = harness.OUT) -> Path:
     if path.is_file():
         return path
     out_dir.mkdir(parents=True, exist_ok=True)
+    # The documents come one by one from one random stream, so the first `count`
+    # documents of a bigger corpus are this one.
+    bigger = sorted((int(p.stem.rsplit("_", 1)[1]), p) for p in out_dir.glob("short_docs_*.jsonl")
+                    if p.stem.rsplit("_", 1)[1].isdigit() and int(p.stem.rsplit("_", 1)[1]) > count)
+    if bigger:
+        tmp = path.with_suffix(".tmp")
+        with open(bigger[0][1], "rb") as source, open(tmp, "wb") as out:
+            out.writelines(itertools.islice(source, count))
+        tmp.replace(path)
+        path.with_suffix(".txt").write_text(f"{count} short documents: the first of {bigger[0][1].name}\n",
+                                            encoding="utf-8")
+        return path
     pages, origin = source_pages()
     snippets = []
     for _, text in pages:

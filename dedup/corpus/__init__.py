@@ -237,9 +237,11 @@ class CorpusRun:
 
     def sketch(self):
         """Pass two: content sketches and band keys of every shard, written to its folder."""
+        import shutil
+
         import numpy as np
 
-        from .pipeline import sketch_shard
+        from .pipeline import sketch_shard, tokens_folder
         from .store import Layout
 
         learn_titles = self.given_chrome is None
@@ -250,6 +252,8 @@ class CorpusRun:
             folders.append(summary.folder)
             done += summary.documents
             self.tick("signing", done)
+        for shard in self.shards:
+            shutil.rmtree(tokens_folder(self.settings, shard), ignore_errors=True)
         self.folders = list(zip(self.shard_starts, folders))
         index_folders = self.index.folders() if self.index is not None else []
         self.layout = Layout(index_folders + self.folders)
@@ -265,17 +269,17 @@ class CorpusRun:
         """Passes one and two, then candidate edges, their verification and clusters."""
         import numpy as np
 
-        from .pipeline import band_parts, bucket_edges, plan_clusters, unique_edges, verify_edges
+        from .neardup import band_parameters
+        from .pipeline import band_edges, band_groups, plan_clusters, unique_edges, verify_edges
 
         self.learn()
         self.sketch()
         if self.documents - self.first_new < 1 or self.documents < 2:
             return
         settings = self.executor.broadcast(self.settings._replace(first_new=self.first_new))
-        sources = self.layout_sources()
-        parts = self.executor.shuffle_reduce(band_parts, sources, bucket_edges, self.settings.partitions,
-                                             settings)
-        edges = unique_edges(parts)
+        sources = self.executor.broadcast(self.layout_sources())
+        groups = band_groups(band_parameters(self.config)[0])
+        edges = unique_edges(list(self.executor.map(band_edges, groups, sources, settings)))
         size = max(2000, -(-len(edges) // (4 * self.executor.workers)))
         chunks = [edges[lo:lo + size] for lo in range(0, len(edges), size)]
         shared = [self.executor.broadcast(v) for v in (self.layout, self.common, self.config)]

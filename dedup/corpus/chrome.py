@@ -16,6 +16,7 @@
 Everything is stored as stable 64-bit hashes and token lists, so a `Chrome` can be
 saved as JSON (`dedup.corpus.profile`) and applied to one document without the corpus.
 """
+import functools
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -50,11 +51,19 @@ class Chrome:
 
     def affix(self, toks: Sequence[str]) -> Tuple[int, int]:
         """How many leading and trailing tokens of a title line are a learned affix."""
-        lead = max((len(p) for p in self.prefixes
-                    if len(p) < len(toks) and tuple(toks[:len(p)]) == p), default=0)
-        tail = max((len(s) for s in self.suffixes
-                    if len(s) < len(toks) - lead and tuple(toks[len(toks) - len(s):]) == s), default=0)
+        if not (self.prefixes or self.suffixes):
+            return 0, 0
+        (lead_sizes, prefixes), (tail_sizes, suffixes) = self._affix_lookup
+        n = len(toks)
+        lead = next((k for k in lead_sizes if k < n and tuple(toks[:k]) in prefixes), 0)
+        tail = next((k for k in tail_sizes if k < n - lead and tuple(toks[n - k:]) in suffixes), 0)
         return lead, tail
+
+    @functools.cached_property
+    def _affix_lookup(self):
+        """(sizes longest first, set) of the prefixes and of the suffixes."""
+        return tuple((sorted({len(a) for a in affixes}, reverse=True), frozenset(affixes))
+                     for affixes in (self.prefixes, self.suffixes))
 
     def headline_hash(self, toks: Sequence[str]) -> Optional[int]:
         lead, tail = self.affix(toks)
@@ -67,15 +76,19 @@ def document_statistics(text: str) -> Tuple[Set[int], Set[int], Set[Tuple[str, .
     """What one document adds to the corpus statistics: its line hashes, those at its
     edges, the affixes (up to `MAX_AFFIX_TOKENS` leading and trailing tokens) of its
     head lines, and the tokens of its title (first line with tokens)."""
-    hashes: List[int] = []
-    head: List[List[str]] = []
-    for line in text.splitlines():
-        toks = tokens(line)
-        if not toks:
-            continue
-        hashes.append(line_hash("".join(toks)))
-        if len(head) < HEAD_LINES:
-            head.append(toks)
+    lines = token_lines(text)
+    return line_statistics(lines, [line_hash("".join(toks)) for toks in lines])
+
+
+def token_lines(text: str) -> List[List[str]]:
+    """The tokens (digits folded) of each line of `text` that has some."""
+    return [toks for toks in map(tokens, text.splitlines()) if toks]
+
+
+def line_statistics(lines: Sequence[Sequence[str]], hashes: Sequence[int]) -> Tuple[
+        Set[int], Set[int], Set[Tuple[str, ...]], Set[Tuple[str, ...]], Optional[Tuple[str, ...]]]:
+    """`document_statistics` of a document's `token_lines` and their `line_hash`es."""
+    head = lines[:HEAD_LINES]
     suffixes, prefixes = set(), set()
     for toks in head:
         for n in range(1, min(MAX_AFFIX_TOKENS, len(toks) - 1) + 1):

@@ -6,10 +6,10 @@
                              lines, frequent affixes
     sketch_shard   (map)     per shard: content sketches, MinHash band keys and ids
                              written to the shard's folder; headline hashes
-    band_parts     (map)     per folder: (band, key, global id), hash-partitioned
-    bucket_edges   (reduce)  per partition: documents sharing a bucket -> candidate
+    band_edges     (map)     per group of bands: documents sharing a bucket -> candidate
                              edges (all pairs of a small bucket, a star toward the
-                             smallest id of a big one); never a group per key
+                             smallest id of a big one), read from every folder, one
+                             band in memory at a time; never a group per key
     verify_edges   (map)     per chunk of edges: the exact check of `neardup.similar`
     plan_clusters  (driver)  array-based union-find over the verified edges
     rewrite_shard  (map)     per shard: clean each document, drop or mark duplicates
@@ -20,6 +20,7 @@ A document's global id is its position in input order (`dedup.corpus.shards`).
 """
 import hashlib
 import os
+from array import array
 from collections import Counter
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -27,15 +28,16 @@ import numpy as np
 
 from ..config import MAX_RECORD_BYTES, Config
 from ..jsonl import BadLine, output_line
-from ..shingle import tokens
-from .chrome import Chrome, _affixes, document_statistics, line_hash
-from .neardup import ALL_PAIRS_BUCKET, UnionFind, band_parameters, similar, stored_sketch
+from .chrome import Chrome, _affixes, line_hash, line_statistics, token_lines
+from .grams import TokenWriter, Tokens, read_tokens, sketches
+from .neardup import ALL_PAIRS_BUCKET, UnionFind, band_parameters, members, similar
 from .shards import Shard, read_shard
-from .store import Layout, write_folder
+from .store import Layout, encode_id, write_folder
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _EMPTY64 = np.zeros(0, dtype=np.uint64)
 _EMPTY32 = np.zeros(0, dtype=np.uint32)
+_SKETCH_TOKENS = 1 << 19
 
 
 class Settings(NamedTuple):
@@ -74,6 +76,14 @@ class Counts(NamedTuple):
     docs: np.ndarray
 
     @staticmethod
+    def seen(hashes: np.ndarray) -> "Counts":
+        """The counts of hashes listed once for each document they are in."""
+        hashes = np.sort(hashes)
+        starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]]) if len(hashes) else \
+            np.zeros(0, dtype=np.int64)
+        return Counts(hashes[starts], np.diff(np.r_[starts, len(hashes)]).astype(np.int64))
+
+    @staticmethod
     def of(counter: Counter) -> "Counts":
         hashes = np.fromiter(counter.keys(), dtype=np.uint64, count=len(counter))
         docs = np.fromiter(counter.values(), dtype=np.int64, count=len(counter))
@@ -102,6 +112,7 @@ class ChromePart(NamedTuple):
     prefixes: Counts
     names: Dict[int, Tuple[str, ...]]   # affix hash -> tokens, for the shard's frequent affixes
     bad: List[BadLine]
+    affix_folder: str = ""   # all the shard's affix counts, when `suffixes` and `prefixes` are its frequent ones
 
 
 class ChromeTotals(NamedTuple):
@@ -122,39 +133,79 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
         return item.chrome_parts(settings)
     config = settings.config
     documents = 0
-    line_docs, edge_docs, suffix_docs, prefix_docs = Counter(), Counter(), Counter(), Counter()
+    line_docs, edge_docs = array("Q"), array("Q")   # each document's lines, once
+    suffix_docs, prefix_docs = Counter(), Counter()
     bad: List[BadLine] = []
-    for record in read_shard(item, settings.text_key, settings.skip_bad, bad, settings.max_record_bytes):
-        documents += 1
-        lines, edges, suffixes, prefixes, _ = document_statistics(record[settings.text_key])
-        line_docs.update(lines)
-        edge_docs.update(edges)
-        suffix_docs.update(suffixes)
-        prefix_docs.update(prefixes)
+    # What pass two needs of each document is kept, so that it reads no text again.
+    kept = TokenWriter(tokens_folder(settings, item))
+    try:
+        for record in read_shard(item, settings.text_key, settings.skip_bad, bad, settings.max_record_bytes):
+            documents += 1
+            text = record[settings.text_key]
+            toks = token_lines(text)
+            hashes = [line_hash("".join(t)) for t in toks]
+            lines, edges, suffixes, prefixes, _ = line_statistics(toks, hashes)
+            line_docs.extend(lines)
+            edge_docs.extend(edges)
+            suffix_docs.update(suffixes)
+            prefix_docs.update(prefixes)
+            kept.add(toks, hashes, len(text), encode_id(record.get(settings.id_key)))
+    finally:
+        kept.close()
     # A frequent affix (in `share` of all documents) is in `share` of some shard's, so
-    # each shard names only its own frequent affixes; the others travel as hashes.
+    # each shard names only its own frequent affixes, and sends only those: the counts
+    # of all its affixes stay in its folder, where `chrome_totals` looks up the frequent
+    # ones of every shard (the counts of rare affixes, one for every head line of every
+    # document, would not fit in memory for millions of documents).
     local_need = config.chrome_min_share * documents
     names = {}
     hashed = []
-    for counter in (suffix_docs, prefix_docs):
+    for kind, counter in (("suffix", suffix_docs), ("prefix", prefix_docs)):
         by_hash = Counter()
         for affix, n in counter.items():
             h = affix_hash(affix)
             by_hash[h] += n
             if n >= local_need:
                 names[h] = affix
-        hashed.append(Counts.of(by_hash))
-    return _partition(documents, Counts.of(line_docs), Counts.of(edge_docs), hashed[0], hashed[1],
-                      names, bad, settings.partitions)
+        counts = Counts.of(by_hash)
+        if not settings.keep_totals:
+            np.save(os.path.join(kept.folder, kind + "es.npy"), counts.hashes, allow_pickle=False)
+            np.save(os.path.join(kept.folder, kind + "_docs.npy"), counts.docs, allow_pickle=False)
+            # (with a margin for rounding: `need` in `chrome_totals` is a product of floats)
+            counts = Counts(counts.hashes[counts.docs >= local_need * (1 - 1e-9)],
+                            counts.docs[counts.docs >= local_need * (1 - 1e-9)])
+        hashed.append(counts)
+    return _partition(documents, Counts.seen(np.frombuffer(line_docs, dtype=np.uint64)),
+                      Counts.seen(np.frombuffer(edge_docs, dtype=np.uint64)), hashed[0], hashed[1],
+                      names, bad, settings.partitions, "" if settings.keep_totals else kept.folder)
 
 
-def _partition(documents, lines, edges, suffixes, prefixes, names, bad, partitions) -> List[ChromePart]:
+def _partition(documents, lines, edges, suffixes, prefixes, names, bad, partitions,
+               affix_folder: str = "") -> List[ChromePart]:
     split = [c.split(partitions) for c in (lines, edges, suffixes, prefixes)]
     where = {h: int(p) for h, p in zip(names, partition_of(np.array(list(names), dtype=np.uint64),
                                                            partitions))} if names else {}
     return [ChromePart(documents, split[0][p], split[1][p], split[2][p], split[3][p],
-                       {h: a for h, a in names.items() if where[h] == p}, bad if p == 0 else [])
+                       {h: a for h, a in names.items() if where[h] == p}, bad if p == 0 else [], affix_folder)
             for p in range(partitions)]
+
+
+def _affix_totals(parts: Sequence[ChromePart], kind: str) -> Counts:
+    """In how many documents each affix that some shard sent occurs, summed over the
+    shards (from their folders when they sent only their frequent ones)."""
+    sent = Counts.total([getattr(p, kind) for p in parts])
+    if not any(p.affix_folder for p in parts):
+        return sent
+    docs = np.zeros(len(sent.hashes), dtype=np.int64)
+    for part in parts:
+        if part.affix_folder:
+            hashes, counts = (np.load(os.path.join(part.affix_folder, name + ".npy"), mmap_mode="r",
+                                      allow_pickle=False) for name in (kind, kind[:-2] + "_docs"))
+        else:
+            hashes, counts = getattr(part, kind)
+        found = members(sent.hashes, hashes)
+        docs[found] += counts[np.searchsorted(hashes, sent.hashes[found])]
+    return Counts(sent.hashes, docs)
 
 
 def chrome_totals(partition: int, parts: Sequence[ChromePart], settings: Settings) -> ChromeTotals:
@@ -175,7 +226,7 @@ def chrome_totals(partition: int, parts: Sequence[ChromePart], settings: Setting
         names.update(part.names)
     affixes = []
     for kind in ("suffixes", "prefixes"):
-        counts = Counts.total([getattr(p, kind) for p in parts])
+        counts = _affix_totals(parts, kind)
         frequent = counts.docs >= need
         affixes.append({names[int(h)]: int(n) for h, n in zip(counts.hashes[frequent], counts.docs[frequent])
                         if int(h) in names})
@@ -228,75 +279,104 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
+def tokens_folder(settings: Settings, shard: Shard) -> str:
+    """Where pass one keeps a shard's tokens for pass two."""
+    return os.path.join(settings.work, f"tokens-{shard.index:06d}")
+
+
 def sketch_shard(shard: Shard, settings: Settings, chrome: Chrome, learn_titles: bool) -> SketchSummary:
     """Map: write the content sketches, band keys, lengths and ids of a shard's
-    documents to its folder; return their headline hashes when learning chrome."""
+    documents to its folder (from the tokens pass one kept); return their headline
+    hashes when learning chrome."""
     from ..signature import signatures
 
     config = settings.config
-    sketches, lengths, ids, titles = [], [], [], set()
-    for record in read_shard(shard, settings.text_key, True, [], settings.max_record_bytes):
-        text = record[settings.text_key]
-        content, title = [], None
-        for line in text.splitlines():
-            toks = tokens(line)
-            if toks:
-                if title is None:
-                    title = toks
-                hashed = line_hash("".join(toks))
-                if hashed not in chrome.lines:
-                    content.append((toks, hashed))
-        sketches.append(stored_sketch(content))
-        lengths.append(len(text))
-        ids.append(record.get(settings.id_key))
-        if learn_titles and title is not None:
-            headline = chrome.headline_hash(title)
-            if headline:
-                titles.add(headline)
     bands, rows = band_parameters(config)
-    sigs = signatures([s.shingles for s in sketches], num_perm=config.num_perm)
+    source = tokens_folder(settings, shard)
+    kept = {name: read_tokens(source, name) for name in ("doc_lines", "line_tokens", "line_hashes", "lengths",
+                                                          "ids", "id_sizes", "titles", "title_sizes")}
+    documents = len(kept["doc_lines"])
+    line_starts = _starts(kept["doc_lines"])
+    token_starts = _starts(kept["line_tokens"])
+    doc_tokens = token_starts[line_starts]
+    chrome_lines = np.array(sorted(chrome.lines), dtype=np.uint64)
+    parts: Dict[str, list] = {}
+    keys = []
+    # Chunks of documents of about `_SKETCH_TOKENS` tokens bound the memory.
+    firsts = np.searchsorted(doc_tokens, np.arange(0, int(doc_tokens[-1]), _SKETCH_TOKENS), side="right") - 1
+    bounds = np.unique(np.r_[0, firsts]).tolist() + [documents]
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        l0, l1 = int(line_starts[lo]), int(line_starts[hi])
+        t0, t1 = int(doc_tokens[lo]), int(doc_tokens[hi])
+        chunk = sketches(Tokens(kept["doc_lines"][lo:hi], kept["line_tokens"][l0:l1], kept["line_hashes"][l0:l1],
+                                read_tokens(source, "crc", t0, t1), read_tokens(source, "size", t0, t1)),
+                         chrome_lines)
+        for name, values in chunk.items():
+            parts.setdefault(name, []).append(values)
+        starts = _starts(chunk["shingle_counts"]).tolist()
+        shingles = [chunk["shingles"][a:b] for a, b in zip(starts[:-1], starts[1:])]
+        keys.append(band_keys(signatures(shingles, num_perm=config.num_perm), bands, rows))
+    titles = set()
+    if learn_titles:
+        title_starts = _starts(kept["title_sizes"])
+        encoded = kept["titles"].tobytes()
+        for a, b in zip(title_starts[:-1].tolist(), title_starts[1:].tolist()):
+            if b > a:
+                headline = chrome.headline_hash(encoded[a:b].decode("utf-8").split(" "))
+                if headline:
+                    titles.add(headline)
+    id_starts = _starts(kept["id_sizes"]).tolist()
+    encoded_ids = kept["ids"].tobytes()
     folder = os.path.join(settings.work, f"shard-{shard.index:06d}")
-    write_folder(folder, sketches, band_keys(sigs, bands, rows), lengths, ids)
-    return SketchSummary(len(sketches), folder, np.array(sorted(titles), dtype=np.uint64))
+    write_folder(folder, {name: np.concatenate(values) for name, values in parts.items()}, np.concatenate(keys),
+                 kept["lengths"], [encoded_ids[a:b] for a, b in zip(id_starts[:-1], id_starts[1:])])
+    return SketchSummary(documents, folder, np.array(sorted(titles), dtype=np.uint64))
 
 
-class BandPart(NamedTuple):
-    bands: np.ndarray
-    keys: np.ndarray
-    ids: np.ndarray
+def _starts(counts: np.ndarray) -> np.ndarray:
+    """Offsets of consecutive runs of `counts` (one more than there are counts)."""
+    out = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
 
 
-def band_parts(source: Tuple[int, str], settings: Settings) -> List[BandPart]:
-    """Map: (band, key, global id) of every document of a folder, partitioned by key."""
-    from .store import open_folder
-
-    start, folder = source
-    keys = np.asarray(open_folder(folder).arrays["band_keys"])
-    n, bands = keys.shape
-    band = np.broadcast_to(np.arange(bands, dtype=np.uint16), (n, bands)).ravel()
-    ids = np.repeat(np.arange(start, start + n, dtype=np.int64), bands)
-    flat = keys.ravel()
-    where = partition_of(flat ^ (band.astype(np.uint64) * _GOLDEN), settings.partitions)
-    order = np.argsort(where, kind="stable")
-    bounds = np.searchsorted(where[order], np.arange(settings.partitions + 1))
-    return [BandPart(band[order[a:b]], flat[order[a:b]], ids[order[a:b]])
-            for a, b in zip(bounds[:-1], bounds[1:])]
+#: bands joined by one task: each reads the band keys of every folder once
+BANDS_PER_TASK = 4
 
 
-def bucket_edges(partition: int, parts: Sequence[BandPart], settings: Settings) -> np.ndarray:
-    """Reduce: candidate edges (i, j), i < j, of documents sharing a bucket (band, key):
-    all pairs of a bucket of up to `ALL_PAIRS_BUCKET` documents, else a star toward its
-    smallest id. Only edges with an end at or after `settings.first_new` (a saved
-    index holds the documents before it)."""
-    first_new = settings.first_new
-    band = np.concatenate([p.bands for p in parts])
-    keys = np.concatenate([p.keys for p in parts])
-    ids = np.concatenate([p.ids for p in parts])
-    if len(ids) < 2:
+def band_groups(bands: int) -> List[Tuple[int, ...]]:
+    """The bands of each `band_edges` task."""
+    return [tuple(range(lo, min(lo + BANDS_PER_TASK, bands))) for lo in range(0, bands, BANDS_PER_TASK)]
+
+
+def band_edges(bands: Sequence[int], sources: Sequence[Tuple[int, str]], settings: Settings) -> np.ndarray:
+    """Map: candidate edges (i, j), i < j, of documents sharing a bucket (band, key) of
+    one of `bands`: all pairs of a bucket of up to `ALL_PAIRS_BUCKET` documents, else a
+    star toward its smallest id. Reads those bands' keys from every folder ((first
+    global id, folder) in id order), one band at a time in memory: about 30 bytes a
+    document. Only edges with an end at or after `settings.first_new` (a saved index
+    holds the documents before it)."""
+    from .store import band_columns
+
+    columns = [band_columns(folder, bands) for _, folder in sources]
+    ids = np.concatenate([np.arange(start, start + len(c[0]), dtype=np.int64)
+                          for (start, _), c in zip(sources, columns)]) if sources else np.zeros(0, np.int64)
+    edges = []
+    for number in range(len(bands)):
+        keys = np.concatenate([c[number] for c in columns]) if columns else _EMPTY64
+        # A stable sort keeps the ids of a bucket in increasing order.
+        order = np.argsort(keys, kind="stable")
+        edges += _bucket_pairs(keys[order], ids[order], settings.first_new)
+    if not edges:
         return np.zeros((0, 2), dtype=np.int64)
-    order = np.lexsort((ids, keys, band))
-    band, keys, ids = band[order], keys[order], ids[order]
-    change = np.r_[True, (band[1:] != band[:-1]) | (keys[1:] != keys[:-1])]
+    return np.unique(np.concatenate(edges), axis=0)
+
+
+def _bucket_pairs(keys: np.ndarray, ids: np.ndarray, first_new: int) -> List[np.ndarray]:
+    """Edges of the buckets of one band, given its keys sorted (ids in order within a key)."""
+    if len(ids) < 2:
+        return []
+    change = np.r_[True, keys[1:] != keys[:-1]]
     starts = np.flatnonzero(change)
     sizes = np.diff(np.r_[starts, len(ids)])
     edges = []
@@ -313,9 +393,7 @@ def bucket_edges(partition: int, parts: Sequence[BandPart], settings: Settings) 
         x, y = np.triu_indices(size, 1)
         pairs = np.stack([members[:, x].ravel(), members[:, y].ravel()], axis=1)
         edges.append(pairs[pairs[:, 1] >= first_new])
-    if not edges:
-        return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(edges), axis=0)
+    return edges
 
 
 def unique_edges(parts: Sequence[np.ndarray]) -> np.ndarray:

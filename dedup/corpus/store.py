@@ -8,7 +8,7 @@ The same folders make up a saved index (`dedup.corpus.index`). Nothing is pickle
 """
 import json
 import os
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, Sequence, Tuple
 
 import numpy as np
 
@@ -25,39 +25,40 @@ def _offsets(sizes: Sequence[int]) -> np.ndarray:
     return out.astype(np.uint32) if out[-1] < 1 << 32 else out
 
 
-def _prose_indexes(sketch: StoredSketch) -> List[np.ndarray]:
-    """A document's prose lines as positions in its sorted word-pair hashes (every pair of
-    a prose line is among them): half the bytes of the hashes."""
-    return [np.searchsorted(sketch.pairs, line) for line in sketch.prose]
+def encode_id(document_id) -> bytes:
+    """A document id as stored: compact JSON."""
+    return json.dumps(document_id, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _concat(arrays: Sequence[np.ndarray], dtype) -> np.ndarray:
-    return np.concatenate(arrays).astype(dtype, copy=False) if len(arrays) else np.zeros(0, dtype)
-
-
-def write_folder(folder: str, sketches: Sequence[StoredSketch], band_keys: np.ndarray,
-                 lengths: Sequence[int], ids: Sequence) -> None:
-    """Write the sketches of a shard's documents (in order) into `folder`."""
+def write_folder(folder: str, parts: Dict[str, np.ndarray], band_keys: np.ndarray,
+                 lengths: Sequence[int], ids: Sequence[bytes]) -> None:
+    """Write a shard's folder from the concatenated sketch parts of its documents and
+    their counts (as `grams.sketches` gives them), band keys, lengths and encoded ids."""
     os.makedirs(folder, exist_ok=True)
-    lines = [line for s in sketches for line in _prose_indexes(s)]
-    widest = max((len(s.pairs) for s in sketches), default=0)
-    encoded = [json.dumps(i, ensure_ascii=False, separators=(",", ":")).encode("utf-8") for i in ids]
+    widest = int(np.max(parts["pair_counts"], initial=0))
     arrays = {
-        "shingles": _concat([s.shingles for s in sketches], np.uint32),
-        "shingle_offsets": _offsets([len(s.shingles) for s in sketches]),
-        "pairs": _concat([s.pairs for s in sketches], np.uint32),
-        "pair_offsets": _offsets([len(s.pairs) for s in sketches]),
-        "prose": _concat(lines, np.uint16 if widest <= 1 << 16 else np.uint32),
-        "prose_line_offsets": _offsets([len(line) for line in lines]),
-        "prose_keys": _concat([s.prose_keys for s in sketches], np.uint64),
-        "prose_offsets": _offsets([len(s.prose) for s in sketches]),
+        "shingles": np.asarray(parts["shingles"], dtype=np.uint32),
+        "shingle_offsets": _offsets(parts["shingle_counts"]),
+        "pairs": np.asarray(parts["pairs"], dtype=np.uint32),
+        "pair_offsets": _offsets(parts["pair_counts"]),
+        "prose": np.asarray(parts["prose"]).astype(np.uint16 if widest <= 1 << 16 else np.uint32),
+        "prose_line_offsets": _offsets(parts["prose_line_counts"]),
+        "prose_keys": np.asarray(parts["prose_keys"], dtype=np.uint64),
+        "prose_offsets": _offsets(parts["prose_counts"]),
         "band_keys": np.ascontiguousarray(band_keys, dtype=np.uint64),
         "lengths": np.asarray(lengths, dtype=np.int64),
-        "ids": np.frombuffer(b"".join(encoded), dtype=np.uint8),
-        "id_offsets": _offsets([len(e) for e in encoded]),
+        "ids": np.frombuffer(b"".join(ids), dtype=np.uint8),
+        "id_offsets": _offsets([len(e) for e in ids]),
     }
     for name, array in arrays.items():
         np.save(os.path.join(folder, name + ".npy"), array, allow_pickle=False)
+
+
+def band_columns(folder: str, bands: Sequence[int]) -> np.ndarray:
+    """The band keys of a folder's documents for `bands`, one row a band (read, not
+    mapped: a mapped file's pages would stay in this process's memory)."""
+    keys = np.load(os.path.join(folder, "band_keys.npy"), allow_pickle=False)
+    return np.ascontiguousarray(keys[:, list(bands)].T)
 
 
 class Folder:
