@@ -32,6 +32,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import re
 import shutil
@@ -54,7 +55,7 @@ TOOL_IMPORTS = {"text-dedup": "import text_dedup.minhash, datasets",
                              "spacy, orjson; spacy.blank('en')",
                 "datasketch": "import datasketch"}
 MB_GOAL = 20.0
-WORK = harness.OUT / "work"
+WORK = harness.OUT / "work" / f"run-{os.getpid()}"  # one per run: two runs at once do not collide
 
 
 # ----------------------------------------------------------------------------------------

@@ -294,7 +294,7 @@ def publish(body: str, site: Site, sites: Sequence[Site], rng: random.Random
 
 def near_dup_corpus(mb: float, out_dir: Path = harness.OUT) -> Path:
     """Path of the near-dup corpus of at least `mb` MB (built when missing)."""
-    path = out_dir / f"neardup_corpus_v{VERSION}_{_size_name(mb)}.jsonl"
+    path = out_dir / f"neardup_corpus_v{VERSION}{_origin_tag()}_{_size_name(mb)}.jsonl"
     if path.is_file():
         return path
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -337,7 +337,7 @@ def near_dup_corpus(mb: float, out_dir: Path = harness.OUT) -> Path:
 
 def short_docs(count: int, out_dir: Path = harness.OUT) -> Path:
     """Path of the corpus of `count` short documents (built when missing)."""
-    path = out_dir / f"short_docs_v{VERSION}_{count}.jsonl"
+    path = out_dir / f"short_docs_v{VERSION}{_origin_tag()}_{count}.jsonl"
     if path.is_file():
         return path
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -381,6 +381,11 @@ def short_docs(count: int, out_dir: Path = harness.OUT) -> Path:
         f"{count} short documents from {len(snippets)} snippets x {round_number} round(s), "
         f"from {origin}\n", encoding="utf-8")
     return path
+
+
+def _origin_tag() -> str:
+    """"" for corpora made from the developer sets, "_generated" without them."""
+    return "" if harness.shared_sets(harness.DOC_SETS) else "_generated"
 
 
 def _size_name(mb: float) -> str:
