@@ -30,10 +30,8 @@ Usage: python bench/bench_corpus.py [--mb 10] [--repeats 1] [--scaling 10000,100
 """
 import argparse
 import cProfile
-import io
 import json
 import os
-import pstats
 import re
 import shutil
 import subprocess
@@ -377,32 +375,10 @@ def profile(corpus: Path, mb: float = 0.0, docs: int = 0, top: int = 15, name: s
         pass
     profiler.disable()
     seconds = time.perf_counter() - start
-    listing = io.StringIO()
-    pstats.Stats(profiler, stream=listing).sort_stats("tottime").print_stats(60)
-    pstats.Stats(profiler, stream=listing).sort_stats("cumulative").print_stats(80)
-    (harness.OUT / f"{name}_profile.txt").write_text(listing.getvalue(), encoding="utf-8")
-    stats = pstats.Stats(profiler)
-    rows = [(_where(p, line, f), nc, tt, ct) for (p, line, f), (_cc, nc, tt, ct, _c) in stats.stats.items()]
-    total = max(r[3] for r in rows)
-
-    def fmt(items):
-        return [(f"`{w}`", n, f"{tt:.2f}", f"{100 * tt / total:.0f}%", f"{ct:.2f}", f"{100 * ct / total:.0f}%")
-                for w, n, tt, ct in items]
-
-    headers = ["function", "calls", "own s", "own %", "cumulative s", "cum %"]
-    own = sorted(rows, key=lambda r: -r[2])[:top]
-    ours = sorted((r for r in rows if r[0].startswith("dedup/")), key=lambda r: -r[3])[:top]
+    tables = harness.profile_tables(profiler, f"{name}_profile.txt", top)
     return (f"Profile of `dedup.clean_documents` (in-process, cProfile) over the first {size / 1e6:.1f} MB "
             f"({len(records):,} docs) of `{corpus.name}`: {seconds:.1f} s under the profiler; listing in "
-            f"bench/out/{name}_profile.txt. Most own time:\n\n" + harness.table(headers, fmt(own))
-            + "\n\ndedup functions by cumulative time:\n\n" + harness.table(headers, fmt(ours)))
-
-
-def _where(path: str, line: int, func: str) -> str:
-    root = str(harness.ROOT) + "/"
-    if path.startswith(root):
-        return f"{path[len(root):]}:{line}({func})"
-    return func if path == "~" else f"{Path(path).name}:{line}({func})"
+            f"bench/out/{name}_profile.txt. " + harness.profile_markdown(tables))
 
 
 # ----------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def main() -> None:
 
     command = "python bench/run_all.py" + "".join(f" {a}" for a in sys.argv[1:])
     started = time.perf_counter()
-    header = [f"# dedup benchmark report", "",
+    header = ["# dedup benchmark report", "",
               f"`{command}`, {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; {git_line()}; "
               f"{harness.machine_line()}.", ""]
     if not harness.SHARED.is_dir():
