@@ -30,9 +30,8 @@ Usage: python bench/bench_corpus.py [--mb 10] [--repeats 1] [--scaling 10000,100
 """
 import argparse
 import cProfile
-import io
 import json
-import pstats
+import os
 import re
 import shutil
 import subprocess
@@ -54,7 +53,7 @@ TOOL_IMPORTS = {"text-dedup": "import text_dedup.minhash, datasets",
                              "spacy, orjson; spacy.blank('en')",
                 "datasketch": "import datasketch"}
 MB_GOAL = 20.0
-WORK = harness.OUT / "work"
+WORK = harness.OUT / "work" / f"run-{os.getpid()}"  # one per run: two runs at once do not collide
 
 
 # ----------------------------------------------------------------------------------------
@@ -215,23 +214,25 @@ def corpus_markdown(result: dict, tools: Dict[str, Optional[str]]) -> str:
     rows = []
     for name, r in result["results"].items():
         if "wall" not in r:
-            rows.append((name, "failed: " + r.get("error", "?"), *["-"] * 9))
+            rows.append((name, "failed: " + r.get("error", "?"), *["-"] * 11))
             continue
         q = r["quality"]
         vs = "1.00x" if name.startswith("dedup") else (
             f"{r['wall'] / dedup['wall']:.2f}x" if dedup.get("wall") else "-")
-        rows.append((name, f"{r['wall']:.1f}", f"{mb / r['wall']:.2f}", f"{mb / r['cpu']:.2f}" if r["cpu"] else "-",
-                     f"{r['rss']:.0f}", vs, q["kept"], f"{q['dup_rec']:.3f}", f"{q['drop_prec']:.3f}",
-                     q["wrong_drop"], f"{q['clusters_ok']:.3f}"))
+        vs_cpu = "1.00x" if name.startswith("dedup") else (
+            f"{r['cpu'] / dedup['cpu']:.2f}x" if dedup.get("cpu") else "-")
+        rows.append((name, f"{r['wall']:.1f}", f"{r['cpu']:.1f}", f"{mb / r['wall']:.2f}",
+                     f"{mb / r['cpu']:.2f}" if r["cpu"] else "-", f"{r['rss']:.0f}", vs, vs_cpu, q["kept"],
+                     f"{q['dup_rec']:.3f}", f"{q['drop_prec']:.3f}", q["wrong_drop"], f"{q['clusters_ok']:.3f}"))
     skipped = [f"{tool}: {why}" for tool, why in tools.items() if why]
     text = (f"Corpus: `{result['corpus'].relative_to(harness.ROOT)}` ({result['about']}; "
             f"{result['file_mb']:.1f} MB of JSON lines). One process each, "
             f"{'median of ' + str(result['repeats']) + ' interleaved runs' if result['repeats'] > 1 else 'one run each'}; "
             f"MB/s = MB of text / wall s; MB/CPU-s = MB / (user + sys s); "
-            f"time vs dedup = wall / dedup's wall (> 1: dedup faster). Kept-set quality on the "
+            f"time vs dedup = wall (CPU) / dedup's wall (CPU), > 1: dedup faster. Kept-set quality on the "
             f"known clusters ({next(iter(result['results'].values())).get('quality', {}).get('docs', '?')} docs):\n\n"
-            + harness.table(["command", "wall s", "MB/s", "MB/CPU-s", "peak RSS MB", "time vs dedup", "kept",
-                             "dup_rec", "drop_prec", "wrong_drop", "clusters_ok"], rows))
+            + harness.table(["command", "wall s", "CPU s", "MB/s", "MB/CPU-s", "peak RSS MB", "wall vs dedup",
+                             "CPU vs dedup", "kept", "dup_rec", "drop_prec", "wrong_drop", "clusters_ok"], rows))
     if dedup.get("wall"):
         rate = mb / dedup["cpu"]
         verdict = "meets" if rate >= MB_GOAL else "misses"
@@ -328,27 +329,25 @@ def scaling_markdown(rows: List[dict], timeout: float) -> str:
     table_rows = []
     for r in rows:
         if r["killed"]:
-            stage = (f"stopped at {timeout:g} s; last progress report: {r['reached'][0]}, {r['reached'][1]} docs"
-                     if r["reached"] else f"stopped at {timeout:g} s (no progress report yet)")
-            table_rows.append((f"{r['docs']:,}", f"{r['mb']:.1f}", f">{r['wall']:.0f}", "-", "-", "-",
+            stage = (f"stopped at {timeout:g} s wall; last progress report: {r['reached'][0]}, "
+                     f"{r['reached'][1]} docs" if r["reached"] else f"stopped at {timeout:g} s (no progress report yet)")
+            table_rows.append((f"{r['docs']:,}", f"{r['mb']:.1f}", f">{r['wall']:.0f}", f"{r['cpu']:.0f}", "-", "-",
                                f"{r['rss']:.0f}", stage))
             continue
         if r["returncode"]:
             table_rows.append((f"{r['docs']:,}", f"{r['mb']:.1f}", "-", "-", "-", "-", f"{r['rss']:.0f}",
                                f"failed ({r['returncode']}): {r['error']}"))
             continue
-        per_doc = r["wall"] / r["docs"] * 1e6
-        growth = f"{per_doc / (first['wall'] / first['docs'] * 1e6):.2f}x" if first else "-"
-        cpu_growth = f"{(r['cpu'] / r['docs']) / (first['cpu'] / first['docs']):.2f}x" if first else "-"
-        table_rows.append((f"{r['docs']:,}", f"{r['mb']:.1f}", f"{r['wall']:.1f}", f"{per_doc:.0f}",
-                           growth, f"{r['cpu']:.1f} ({cpu_growth})", f"{r['rss']:.0f}",
-                           f"{r['mb'] / r['wall']:.2f} MB/s, {r['mb'] / r['cpu']:.2f} MB/CPU-s, "
-                           f"{r['docs'] / r['wall']:,.0f} docs/s"))
+        per_doc = r["cpu"] / r["docs"] * 1e6
+        growth = f"{per_doc / (first['cpu'] / first['docs'] * 1e6):.2f}x" if first else "-"
+        table_rows.append((f"{r['docs']:,}", f"{r['mb']:.1f}", f"{r['wall']:.1f}", f"{r['cpu']:.1f}", f"{per_doc:.0f}",
+                           growth, f"{r['rss']:.0f}", f"{r['mb'] / r['cpu']:.2f} MB/CPU-s, "
+                                                      f"{r['docs'] / r['cpu']:,.0f} docs/CPU-s"))
     return ("Scaling, `dedup clean --jsonl` on short documents (a few hundred bytes, ~10 % copies); "
-            "µs/doc vs first = time per document over the smallest run's (1.00x = linear); CPU s = "
-            "user + sys, with its time per document over the smallest run's:\n\n"
-            + harness.table(["docs", "MB", "wall s", "µs/doc", "µs/doc vs first", "CPU s (per doc vs first)",
-                             "peak RSS MB", "rate"], table_rows))
+            "CPU = user + sys seconds (steadier than wall on a shared machine); CPU µs/doc vs first = "
+            "CPU time per document over the smallest run's (1.00x = linear):\n\n"
+            + harness.table(["docs", "MB", "wall s", "CPU s", "CPU µs/doc", "vs first", "peak RSS MB", "rate"],
+                            table_rows))
 
 
 # ----------------------------------------------------------------------------------------
@@ -376,32 +375,10 @@ def profile(corpus: Path, mb: float = 0.0, docs: int = 0, top: int = 15, name: s
         pass
     profiler.disable()
     seconds = time.perf_counter() - start
-    listing = io.StringIO()
-    pstats.Stats(profiler, stream=listing).sort_stats("tottime").print_stats(60)
-    pstats.Stats(profiler, stream=listing).sort_stats("cumulative").print_stats(80)
-    (harness.OUT / f"{name}_profile.txt").write_text(listing.getvalue(), encoding="utf-8")
-    stats = pstats.Stats(profiler)
-    rows = [(_where(p, line, f), nc, tt, ct) for (p, line, f), (_cc, nc, tt, ct, _c) in stats.stats.items()]
-    total = max(r[3] for r in rows)
-
-    def fmt(items):
-        return [(f"`{w}`", n, f"{tt:.2f}", f"{100 * tt / total:.0f}%", f"{ct:.2f}", f"{100 * ct / total:.0f}%")
-                for w, n, tt, ct in items]
-
-    headers = ["function", "calls", "own s", "own %", "cumulative s", "cum %"]
-    own = sorted(rows, key=lambda r: -r[2])[:top]
-    ours = sorted((r for r in rows if r[0].startswith("dedup/")), key=lambda r: -r[3])[:top]
+    tables = harness.profile_tables(profiler, f"{name}_profile.txt", top)
     return (f"Profile of `dedup.clean_documents` (in-process, cProfile) over the first {size / 1e6:.1f} MB "
             f"({len(records):,} docs) of `{corpus.name}`: {seconds:.1f} s under the profiler; listing in "
-            f"bench/out/{name}_profile.txt. Most own time:\n\n" + harness.table(headers, fmt(own))
-            + "\n\ndedup functions by cumulative time:\n\n" + harness.table(headers, fmt(ours)))
-
-
-def _where(path: str, line: int, func: str) -> str:
-    root = str(harness.ROOT) + "/"
-    if path.startswith(root):
-        return f"{path[len(root):]}:{line}({func})"
-    return func if path == "~" else f"{Path(path).name}:{line}({func})"
+            f"bench/out/{name}_profile.txt. " + harness.profile_markdown(tables))
 
 
 # ----------------------------------------------------------------------------------------
@@ -432,6 +409,8 @@ def report(mb: float = 10.0, repeats: int = 1, sizes=(10_000, 100_000), scale_ti
         short = make_corpus.short_docs(min(sizes) if sizes and min(sizes) >= profile_short else 10_000)
         parts += [profile(short, docs=profile_short, name="short_docs"), ""]
     shutil.rmtree(WORK, ignore_errors=True)
+    raw = {"corpus": {**result, "corpus": str(result["corpus"])}, "neardup": scores, "scaling": rows}
+    (harness.OUT / "corpus_results.json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
     return harness.Section("\n".join(parts), headline(result, scores, rows))
 
 
@@ -455,9 +434,12 @@ def headline(result: dict, scores: Optional[dict], rows: List[dict]) -> List[tup
                   ", ".join(f"{n} {r['rss']:.0f} MB" for n, r in others if "rss" in r) or "-", "-", "-"))
     for name, r in others:
         if "wall" in r:
-            ratio = r["wall"] / dedup["wall"]
-            lines.append((f"time on that corpus vs {name}", f"{dedup['wall']:.1f} s", f"{name} {r['wall']:.1f} s",
-                          f"{ratio:.2f}x ({'dedup faster' if ratio > 1 else 'dedup slower'})", ">= 3x faster"))
+            ratio, cpu_ratio = r["wall"] / dedup["wall"], r["cpu"] / dedup["cpu"]
+            lines.append((f"time on that corpus vs {name} (wall; CPU)",
+                          f"{dedup['wall']:.1f} s; {dedup['cpu']:.1f} CPU s",
+                          f"{name} {r['wall']:.1f} s; {r['cpu']:.1f} CPU s",
+                          f"{ratio:.2f}x; {cpu_ratio:.2f}x ({'dedup faster' if cpu_ratio > 1 else 'dedup slower'})",
+                          ">= 3x faster"))
     if scores and "pair_f1" in scores.get("dedup clean --jsonl", {}):
         theirs = ", ".join(f"{n} {s['pair_f1']:.3f}" for n, s in scores.items()
                            if not n.startswith("dedup") and "pair_f1" in s)
@@ -466,15 +448,15 @@ def headline(result: dict, scores: Optional[dict], rows: List[dict]) -> List[tup
     first = next((r for r in rows if not r["killed"] and r["returncode"] == 0), None)
     for r in rows:
         if r["killed"]:
-            what = f"stopped after {r['wall']:.0f} s" + (f" (last progress: {r['reached'][0]}, {r['reached'][1]} docs)"
-                                                         if r["reached"] else "")
-            lines.append((f"scaling: {r['docs']:,} short docs", what + f", {r['rss']:.0f} MB", "-", "-",
+            what = f"stopped after {r['wall']:.0f} s wall ({r['cpu']:.0f} CPU s)" + (
+                f", last progress: {r['reached'][0]}, {r['reached'][1]} docs" if r["reached"] else "")
+            lines.append((f"scaling: {r['docs']:,} short docs", what + f"; {r['rss']:.0f} MB", "-", "-",
                           "about linear; <= 1 GB at 1M"))
         elif r["returncode"] == 0 and first:
-            growth = (r["wall"] / r["docs"]) / (first["wall"] / first["docs"])
-            lines.append((f"scaling: {r['docs']:,} short docs", f"{r['wall']:.1f} s, {r['rss']:.0f} MB",
-                          f"{first['docs']:,} docs: {first['wall']:.1f} s",
-                          f"{growth:.2f}x time per doc", "about linear; <= 1 GB at 1M"))
+            growth = (r["cpu"] / r["docs"]) / (first["cpu"] / first["docs"])
+            lines.append((f"scaling: {r['docs']:,} short docs", f"{r['cpu']:.1f} CPU s, {r['rss']:.0f} MB",
+                          f"{first['docs']:,} docs: {first['cpu']:.1f} CPU s",
+                          f"{growth:.2f}x CPU time per doc", "about linear; <= 1 GB at 1M"))
     return lines
 
 

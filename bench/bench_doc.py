@@ -19,9 +19,7 @@ Usage: python bench/bench_doc.py [--runs 15] [--throughput-runs 3] [--no-profile
 """
 import argparse
 import cProfile
-import io
 import math
-import pstats
 import sys
 import time
 from pathlib import Path
@@ -109,7 +107,6 @@ def throughput_markdown(result: dict) -> str:
         total_mb += s["mb"]
         total_dedup += s["dedup"]
         total_cpu += s["dedup_cpu"]
-        awk_rate = s["mb"] / s["awk"] if s["awk"] else None
         total_awk += s["awk"] or 0.0
         rows.append(_rate_row(name, s["docs"], s["mb"], s["dedup"], s["dedup_cpu"], s["awk"]))
     docs = sum(s["docs"] for s in result["sets"].values())
@@ -132,7 +129,7 @@ def _rate_row(name, docs, mb, seconds, cpu, awk_seconds):
 
 def profile(top: int, max_mb: float = 0.0) -> dict:
     """cProfile of one pass over the texts (every k-th one, to stay near `max_mb` when
-    given); returns the top rows and the total."""
+    given); returns `harness.profile_tables` plus what was profiled."""
     texts = [t for ts in harness.document_sets().values() for t in ts]
     total_mb = harness.megabytes(texts)
     if max_mb and total_mb > max_mb:
@@ -142,45 +139,14 @@ def profile(top: int, max_mb: float = 0.0) -> dict:
     for text in texts:
         dedup.clean(text)
     profiler.disable()
-    stats = pstats.Stats(profiler)
-    harness.OUT.mkdir(parents=True, exist_ok=True)
-    listing = io.StringIO()
-    pstats.Stats(profiler, stream=listing).sort_stats("tottime").print_stats(60)
-    pstats.Stats(profiler, stream=listing).sort_stats("cumulative").print_stats(60)
-    (harness.OUT / "doc_profile.txt").write_text(listing.getvalue(), encoding="utf-8")
-    rows = []
-    for (path, line, func), (_cc, nc, tt, ct, _callers) in stats.stats.items():
-        rows.append((_where(path, line, func), nc, tt, ct))
-    total = max(r[3] for r in rows)  # the cumulative time of dedup.clean: 100 %
-    own = sorted(rows, key=lambda r: -r[2])[:top]
-    ours = sorted((r for r in rows if r[0].startswith("dedup/")), key=lambda r: -r[3])[:top]
-    return {"total": total, "own": own, "cumulative": ours, "mb": harness.megabytes(texts),
-            "docs": len(texts)}
-
-
-def _where(path: str, line: int, func: str) -> str:
-    root = str(harness.ROOT) + "/"
-    if path.startswith(root):
-        return f"{path[len(root):]}:{line}({func})"
-    if path == "~":
-        return func
-    return f"{Path(path).name}:{line}({func})"
+    tables = harness.profile_tables(profiler, "doc_profile.txt", top)
+    return {**tables, "mb": harness.megabytes(texts), "docs": len(texts)}
 
 
 def profile_markdown(result: dict) -> str:
-    total = result["total"]
-
-    def rows(items):
-        return [(f"`{w}`", n, f"{tt:.2f}", f"{100 * tt / total:.0f}%", f"{ct:.2f}",
-                 f"{100 * ct / total:.0f}%") for w, n, tt, ct in items]
-
-    headers = ["function", "calls", "own s", "own %", "cumulative s", "cum %"]
     return (f"Profile (cProfile, one pass over {result['docs']} documents, {result['mb']:.2f} MB; "
-            f"{total:.1f} s in `dedup.clean` under the "
-            f"profiler; full listing in bench/out/doc_profile.txt). Most own time:\n\n"
-            + harness.table(headers, rows(result["own"]))
-            + "\n\ndedup functions by cumulative time:\n\n"
-            + harness.table(headers, rows(result["cumulative"])))
+            f"{result['total']:.1f} s in `dedup.clean` under the profiler; full listing in "
+            f"bench/out/doc_profile.txt). " + harness.profile_markdown(result))
 
 
 def report(runs: int = 15, throughput_runs: int = 3, with_profile: bool = True, top: int = 12,

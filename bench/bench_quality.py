@@ -166,9 +166,9 @@ def check_cli_matches(score, records) -> str:
             differences.append(f"{label}: {bad} of {len(records)} outputs differ")
     if differences:
         return "**In-process outputs differ from the commands' on seedlike_dev: " + "; ".join(differences) + ".**"
-    return (f"Check: on seedlike_dev the real commands (`python -m dedup clean`, one process per "
-            f"document; `python -m dedup clean --jsonl`, one per group) gave the same outputs as "
-            f"the in-process runs.")
+    return ("Check: on seedlike_dev the real commands (`python -m dedup clean`, one process per "
+            "document; `python -m dedup clean --jsonl`, one per group) gave the same outputs as "
+            "the in-process runs.")
 
 
 def summary_rows(name: str, results: Dict[str, dict]) -> (List[str], List[tuple]):

@@ -10,7 +10,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
@@ -149,6 +148,45 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def profile_tables(profiler, listing_name: str, top: int) -> Dict[str, object]:
+    """Write a cProfile run's listing to bench/out/<listing_name> and return its top rows:
+    "own" (most own time), "ours" (dedup functions by cumulative time), "total" (the
+    largest cumulative time: the profiled call, 100 %)."""
+    import io
+    import pstats
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    listing = io.StringIO()
+    pstats.Stats(profiler, stream=listing).sort_stats("tottime").print_stats(60)
+    pstats.Stats(profiler, stream=listing).sort_stats("cumulative").print_stats(80)
+    (OUT / listing_name).write_text(listing.getvalue(), encoding="utf-8")
+    rows = [(_where(path, line, func), calls, own, cumulative)
+            for (path, line, func), (_cc, calls, own, cumulative, _callers) in pstats.Stats(profiler).stats.items()]
+    return {"total": max(r[3] for r in rows),
+            "own": sorted(rows, key=lambda r: -r[2])[:top],
+            "ours": sorted((r for r in rows if r[0].startswith("dedup/")), key=lambda r: -r[3])[:top]}
+
+
+def profile_markdown(tables: Dict[str, object]) -> str:
+    """The two tables of `profile_tables` in Markdown."""
+    total = tables["total"]
+
+    def rows(items):
+        return [(f"`{w}`", n, f"{own:.2f}", f"{100 * own / total:.0f}%", f"{cum:.2f}", f"{100 * cum / total:.0f}%")
+                for w, n, own, cum in items]
+
+    headers = ["function", "calls", "own s", "own %", "cumulative s", "cum %"]
+    return ("Most own time:\n\n" + table(headers, rows(tables["own"]))
+            + "\n\ndedup functions by cumulative time:\n\n" + table(headers, rows(tables["ours"])))
+
+
+def _where(path: str, line: int, func: str) -> str:
+    root = str(ROOT) + "/"
+    if path.startswith(root):
+        return f"{path[len(root):]}:{line}({func})"
+    return func if path == "~" else f"{Path(path).name}:{line}({func})"
 
 
 def machine_line() -> str:

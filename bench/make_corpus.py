@@ -40,6 +40,10 @@ import harness  # noqa: E402
 
 SEED = 20240601
 WORD = re.compile(r"\w+")
+# Characters of scripts written without spaces: Thai, Lao, Myanmar, Khmer, kana, Han.
+UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+                      "\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+VERSION = 2  # in the cached file names: a corpus made by an older generator is not reused
 BAND = 64                # words are swapped within bands of this many frequency ranks
 WINDOW = 64              # the documents of this many sources are shuffled together
 SHARED_GRAMS = 0.15      # a source sharing this much with an earlier one is left out
@@ -112,29 +116,51 @@ def _sampled_grams(text: str) -> set:
 
 
 class WordSwap:
-    """Round r of the sources: each word replaced by another of similar frequency."""
+    """Round r of the sources: each word replaced by another of similar frequency.
+
+    Scripts written without spaces (Han, kana, Thai, ...) are swapped character by
+    character, since one `\\w+` run of them is a whole phrase: swapping whole runs would
+    keep every phrase intact and make round r a reshuffle of round 0, which a cleaner
+    rightly calls a near-duplicate. Ties in frequency are broken at random for each
+    round, so rare words are not swapped with their neighbours on the same page.
+    """
 
     def __init__(self, texts: Sequence[str]):
-        counts = Counter(w for t in texts for w in WORD.findall(t))
-        self.ranked = [w for w, _ in counts.most_common()]
+        words, chars = Counter(), Counter()
+        for text in texts:
+            for word in WORD.findall(text):
+                if UNSPACED.search(word):
+                    chars.update(word)
+                else:
+                    words[word] += 1
+        self.vocabularies = (words, chars)  # words become words, characters characters
 
     def mapping(self, round_number: int) -> dict:
         if round_number == 0:
             return {}
         rng = random.Random(SEED + round_number)
         mapping = {}
-        for start in range(0, len(self.ranked), BAND):
-            band = self.ranked[start:start + BAND]
-            shuffled = band[:]
-            rng.shuffle(shuffled)
-            mapping.update(zip(band, shuffled))
+        for counts in self.vocabularies:
+            ranked = sorted(counts, key=lambda w: (-counts[w], rng.random()))
+            for start in range(0, len(ranked), BAND):
+                band = ranked[start:start + BAND]
+                shuffled = band[:]
+                rng.shuffle(shuffled)
+                mapping.update(zip(band, shuffled))
         return mapping
 
     @staticmethod
     def apply(text: str, mapping: dict) -> str:
         if not mapping:
             return text
-        return WORD.sub(lambda m: mapping.get(m.group(), m.group()), text)
+
+        def swap(match):
+            word = match.group()
+            if UNSPACED.search(word):
+                return "".join(mapping.get(c, c) for c in word)
+            return mapping.get(word, word)
+
+        return WORD.sub(swap, text)
 
 
 # ----------------------------------------------------------------------------------------
@@ -269,7 +295,7 @@ def publish(body: str, site: Site, sites: Sequence[Site], rng: random.Random
 
 def near_dup_corpus(mb: float, out_dir: Path = harness.OUT) -> Path:
     """Path of the near-dup corpus of at least `mb` MB (built when missing)."""
-    path = out_dir / f"neardup_corpus_{_size_name(mb)}.jsonl"
+    path = out_dir / f"neardup_corpus_v{VERSION}{_origin_tag()}_{_size_name(mb)}.jsonl"
     if path.is_file():
         return path
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -312,13 +338,14 @@ def near_dup_corpus(mb: float, out_dir: Path = harness.OUT) -> Path:
 
 def short_docs(count: int, out_dir: Path = harness.OUT) -> Path:
     """Path of the corpus of `count` short documents (built when missing)."""
-    path = out_dir / f"short_docs_{count}.jsonl"
+    prefix = f"short_docs_v{VERSION}{_origin_tag()}_"
+    path = out_dir / f"{prefix}{count}.jsonl"
     if path.is_file():
         return path
     out_dir.mkdir(parents=True, exist_ok=True)
     # The documents come one by one from one random stream, so the first `count`
     # documents of a bigger corpus are this one.
-    bigger = sorted((int(p.stem.rsplit("_", 1)[1]), p) for p in out_dir.glob("short_docs_*.jsonl")
+    bigger = sorted((int(p.stem.rsplit("_", 1)[1]), p) for p in out_dir.glob(f"{prefix}*.jsonl")
                     if p.stem.rsplit("_", 1)[1].isdigit() and int(p.stem.rsplit("_", 1)[1]) > count)
     if bigger:
         tmp = path.with_suffix(".tmp")
@@ -368,6 +395,11 @@ def short_docs(count: int, out_dir: Path = harness.OUT) -> Path:
         f"{count} short documents from {len(snippets)} snippets x {round_number} round(s), "
         f"from {origin}\n", encoding="utf-8")
     return path
+
+
+def _origin_tag() -> str:
+    """"" for corpora made from the developer sets, "_generated" without them."""
+    return "" if harness.shared_sets(harness.DOC_SETS) else "_generated"
 
 
 def _size_name(mb: float) -> str:

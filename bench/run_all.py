@@ -10,7 +10,8 @@ Defaults: cold start 15 rounds; doc throughput median of 3 over the developer se
 3 MB near-dup corpus through dedup, text-dedup, datatrove and datasketch; neardup_dev F1;
 scaling over 5k and 20k short documents; quality on every set (dedup in-process).
 `--full` gives the issue-sized runs instead: a 100 MB corpus and 10k -> 100k -> 1M short
-documents (each run stopped after 5 minutes): about 25-30 minutes here.
+documents (each run stopped after 5 minutes): about an hour here (dedup alone takes
+~17 minutes on the 100 MB corpus, datatrove ~11, datasketch ~9, text-dedup ~3.5).
 
 Usage: python bench/run_all.py [--full] [--cli] [--no-tools] [--only doc,corpus,quality]
                                [--mb MB] [--scaling N,N,...] [--repeats N]
@@ -42,7 +43,7 @@ def git_line() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--full", action="store_true",
-                        help="100 MB corpus and 10k/100k/1M scaling (about 25-30 minutes)")
+                        help="100 MB corpus and 10k/100k/1M scaling (about an hour)")
     parser.add_argument("--cli", action="store_true",
                         help="quality: run dedup and chrome_exact.py as processes (about 20 minutes more)")
     parser.add_argument("--no-tools", action="store_true", help="skip text-dedup, datatrove and datasketch")
@@ -63,7 +64,7 @@ def main() -> None:
 
     command = "python bench/run_all.py" + "".join(f" {a}" for a in sys.argv[1:])
     started = time.perf_counter()
-    header = [f"# dedup benchmark report", "",
+    header = ["# dedup benchmark report", "",
               f"`{command}`, {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; {git_line()}; "
               f"{harness.machine_line()}.", ""]
     if not harness.SHARED.is_dir():
