@@ -59,7 +59,7 @@ def clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad
         message += "; removed: " + ", ".join(parts)
     if skipped:
         first = corpus.skipped[0]
-        message += f"; skipped {skipped:,} bad lines (first: {first[0]}:{first[1]}: {first[2]})"
+        message += f"; skipped {skipped:,} bad lines (first: {first.name}:{first.line}: {first.problem})"
     if sys.stderr.isatty() or skipped or progress_flag:
         click.echo(message, err=True)
 

@@ -7,6 +7,7 @@ import codecs
 import contextlib
 import gzip
 import io
+import itertools
 import json
 import os
 import re
@@ -131,10 +132,8 @@ def read_records(path: str, name: str, text_key: str, skip_bad: bool, bad: List[
         with _open(path) as raw:
             if start:
                 raw.seek(start)
-            last = None if lines is None else first_line - 1 + lines
-            for number, line in _lines(raw, max_record_bytes, first_line):
-                if last is not None and number > last:
-                    break
+            # islice: a shard stops at its last line, never reading into the next one's.
+            for number, line in itertools.islice(_lines(raw, max_record_bytes, first_line), lines):
                 record = _record(line, name, number, text_key, skip_bad, bad, max_record_bytes)
                 if record is not None:
                     yield record
