@@ -155,22 +155,24 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
     for entry in distinct:
         shared |= seen & entry.shingles
         seen |= entry.shingles
-    middles = []
-    for entry in distinct:
-        toks = entry.tokens
-        n = len(toks)
-        low = max(0, int(n * config.max_affix_ratio) - 1)
-        high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
-        middles.append(list(zip(toks[low:high], toks[low + 1:high + 1])))
-    # How many block middles hold each probe shingle (a repeat inside one counts too).
-    holders = Counter(chain.from_iterable(middles))
     limit = config.stop_shingle_blocks
-    capped = bool(holders) and max(holders.values()) > limit
+    # How many block middles hold each probe shingle (a repeat inside one counts too).
+    # Only shared shingles can be probes, so only they are counted, except in a block
+    # that repeats some shingle more than `limit` times: there one shingle alone caps.
+    holders: Counter = Counter()
+    middles = {}
+    for position, entry in enumerate(distinct):
+        repeats = len(entry.tokens) - 1 - len(entry.shingles)
+        if repeats < limit and shared.isdisjoint(entry.shingles):
+            continue
+        middle = middles[position] = _middle(entry.tokens, config)
+        holders.update(middle if repeats >= limit else filter(shared.__contains__, middle))
+    capped = any(count > limit for count in holders.values())
     probes: Dict[int, set] = {}
-    for position, (entry, middle) in enumerate(zip(distinct, middles)):
-        own = shared.intersection(middle)
-        if own and len(entry.shingles & shared) >= _need(entry, config):
-            own = {pair for pair in own if holders[pair] <= limit}
+    for position, middle in middles.items():
+        entry = distinct[position]
+        if len(entry.shingles & shared) >= _need(entry, config):
+            own = {pair for pair in shared.intersection(middle) if holders[pair] <= limit}
             if own:
                 probes[position] = own
     wanted = set().union(*probes.values())
@@ -191,6 +193,14 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
             result[small_position] = sorted(other for _, other in ranked[:config.max_candidates])
         capped = capped or len(ranked) > config.max_candidates
     return result, capped
+
+
+def _middle(toks: List[str], config: Config) -> List[tuple]:
+    """The shingles around the middle of a block, which its core must hold."""
+    n = len(toks)
+    low = max(0, int(n * config.max_affix_ratio) - 1)
+    high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
+    return list(zip(toks[low:high], toks[low + 1:high + 1]))
 
 
 def _need(entry: _Entry, config: Config) -> float:
@@ -229,6 +239,12 @@ def _retarget(removal: Removal, removals, by_start) -> Removal:
 def _judge(a: _Entry, b: _Entry, config: Config):
     """Decide whether one of two blocks copies the other; see the module docstring."""
     small, big = (a, b) if (len(a.key), a.block.index) <= (len(b.key), b.block.index) else (b, a)
+    limit = _max_affix(len(small.key), config)
+    if len(small.shingles) - len(small.shingles & big.shingles) > limit:
+        # A shingle missing from the big block lies outside the core, and the pair
+        # positions outside the core are as many as the tokens of the affix, each at
+        # least one key character long: the affix is too long, without a closer look.
+        return None
     start, end, covered = coverage(small.tokens, big.shingles)
     if end == start or covered > end - start:
         # Nothing shared, or shared text on both sides of a difference: a template.
@@ -236,7 +252,7 @@ def _judge(a: _Entry, b: _Entry, config: Config):
     run = small.chars(start, end)
     affix = len(small.key) - run
     noise = config.max_noise_chars
-    if affix > _max_affix(len(small.key), config):
+    if affix > limit:
         return None
     # Where is the core inside the big block, and how much of the big one is extra?
     core = small.key[small.chars(0, start):small.chars(0, end)]
