@@ -3,7 +3,7 @@ from typing import Dict, List, Optional, Sequence
 
 from ..config import Config
 from ..model import Block, Removal
-from ..shingle import tokens
+from ..shingle import Line
 from .copies import find_copies
 from .rules import Rule, find_rule_lines
 from .teaser import find_link_lines
@@ -11,22 +11,22 @@ from .title import find_title
 
 
 def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
-           cache: Optional[Dict[str, List[str]]] = None, chrome=None) -> List[Removal]:
+           cache: Optional[Dict[str, Line]] = None, chrome=None) -> List[Removal]:
     """Run every in-document detector; return non-overlapping removals sorted by start.
 
     When two detectors claim the same line, the first in this order wins: user rules,
     title copies, teaser and link lines, copies of other blocks. `cache` (line text ->
-    tokens) saves work when the same document is looked at again; `chrome` (a
+    `Line`) saves work when the same document is looked at again; `chrome` (a
     `dedup.corpus.chrome.Chrome`) adds what a corpus or a site profile taught.
     """
     cache = {} if cache is None else cache
-    tokens_by_block = {}
+    lines = {}
     for block in blocks:
         if block.kind == "text":  # removable
-            toks = cache.get(block.text)
-            if toks is None:
-                toks = cache[block.text] = tokens(block.text, fold_digits=False)
-            tokens_by_block[block.index] = toks
+            line = cache.get(block.text)
+            if line is None:
+                line = cache[block.text] = Line(block.text)
+            lines[block.index] = line
     found: List[Removal] = []
     if rules:
         found += find_rule_lines(blocks, rules, config.rule_timeout)
@@ -34,7 +34,7 @@ def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
     if chrome is not None:
         from .learned import find_learned, learned_affixes
         affixes = learned_affixes(blocks, chrome)
-    title, title_removals = find_title(blocks, tokens_by_block, config, affixes)
+    title, title_removals = find_title(blocks, lines, config, affixes)
     protected = set() if title is None else {title.index}
     found += title_removals
     if chrome is not None:
@@ -43,7 +43,7 @@ def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
     by_start = {b.start: b.index for b in blocks}
     claimed = {by_start[r.start]: r for r in found
                if r.start in by_start and blocks[by_start[r.start]].end == r.end}
-    found += find_copies(blocks, tokens_by_block, protected, claimed, config)
+    found += find_copies(blocks, lines, protected, claimed, config)
     return merge(_keep_one_title(found))
 
 

@@ -25,36 +25,24 @@ Template lines that differ in one place ("... fair in Salem drew ..." / "... in 
 drew ...") share text on both sides of the difference, so they are never copies.
 """
 from collections import Counter
-from itertools import accumulate, chain
 from typing import Dict, List, Sequence, Tuple
 
 import regex
 
 from ..config import Config
 from ..model import Block, Removal
-from ..shingle import coverage, key_with_offsets, shingles, weight
+from ..shingle import Line, coverage
 
 
 class _Entry:
-    __slots__ = ("block", "tokens", "key", "size", "shingles", "_ends", "_offsets")
+    """A block compared as a copy: its `Line` (whose parts are worked out once) at its
+    place in the document."""
 
-    def __init__(self, block: Block, tokens_: List[str], key: str, size: int):
-        self.block, self.tokens, self.key, self.size = block, tokens_, key, size
-        self.shingles = shingles(tokens_)
-        self._ends = self._offsets = None
+    __slots__ = ("block", "line", "tokens", "key", "size", "shingles")
 
-    def chars(self, start: int, end: int) -> int:
-        """Key characters in tokens[start:end]."""
-        if self._ends is None:
-            self._ends = [0, *accumulate(map(len, self.tokens))]
-        return self._ends[end] - self._ends[start]
-
-    def offsets(self) -> List[int]:
-        """The offset in the line of each key character (`key_with_offsets`); a line
-        is judged against several others, so this is worked out once."""
-        if self._offsets is None:
-            self._offsets = key_with_offsets(self.block.text)[1]
-        return self._offsets
+    def __init__(self, block: Block, line: Line, size: int):
+        self.block, self.line, self.tokens, self.key, self.size = block, line, line.tokens, line.key, size
+        self.shingles = line.shingles()
 
 
 # Rounds of comparison when the candidate limits hid some pairs (see `find_copies`).
@@ -65,13 +53,13 @@ def _ref(block: Block):
     return (block.start, block.content_end)
 
 
-def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], protected: set,
+def find_copies(blocks: Sequence[Block], lines: Dict[int, Line], protected: set,
                 claimed: Dict[int, Removal], config: Config) -> List[Removal]:
     """Return removals for repeats, caption copies and contained blocks.
 
     Args:
         blocks: the document's blocks.
-        tokens_by_block: tokens of every removable block, by block index.
+        lines: every removable block's `Line`, by block index.
         protected: block indexes that must not be removed (the title).
         claimed: removals other detectors made, by block index; an exact repeat of a
             claimed block goes the same way.
@@ -79,11 +67,10 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
     """
     protected = protected | set(claimed)
     entries = []
-    for index, toks in sorted(tokens_by_block.items()):
-        key = "".join(toks)
-        size = len(key) if key.isascii() else weight(toks, config.wide_char_weight)
+    for index, line in sorted(lines.items()):
+        size = line.weight(config.wide_char_weight)
         if size >= config.min_copy_chars:
-            entries.append(_Entry(blocks[index], toks, key, size))
+            entries.append(_Entry(blocks[index], line, size))
 
     removals = {}
     # Exact repeats by key first: cheap, and they keep the candidate index small. A
@@ -249,13 +236,13 @@ def _judge(a: _Entry, b: _Entry, config: Config):
     if end == start or covered > end - start:
         # Nothing shared, or shared text on both sides of a difference: a template.
         return None
-    run = small.chars(start, end)
+    run = small.line.chars(start, end)
     affix = len(small.key) - run
     noise = config.max_noise_chars
     if affix > limit:
         return None
     # Where is the core inside the big block, and how much of the big one is extra?
-    core = small.key[small.chars(0, start):small.chars(0, end)]
+    core = small.key[small.line.chars(0, start):small.line.chars(0, end)]
     big_start = big.key.find(core)
     if big_start < 0:
         # The run is made of shingles from different places: not one copy.
@@ -317,7 +304,7 @@ def _break(entry: _Entry, key_position: int, after: bool, marks=_SENTENCE_END) -
     The shared run may overshoot the break by a letter or two that happen to match
     ("years. I|n" / "years. I|mage"), so a break just inside the run counts too.
     """
-    text, offsets = entry.block.text, entry.offsets()
+    text, offsets = entry.block.text, entry.line.offsets()
     slack = range(key_position - 3, key_position + 1) if after else range(key_position, key_position + 4)
     for position in slack:
         if 0 < position < len(offsets):
