@@ -25,7 +25,7 @@ Template lines that differ in one place ("... fair in Salem drew ..." / "... in 
 drew ...") share text on both sides of the difference, so they are never copies.
 """
 from collections import Counter
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import regex
 
@@ -54,7 +54,8 @@ def _ref(block: Block):
 
 
 def find_copies(blocks: Sequence[Block], lines: Dict[int, Line], protected: set,
-                claimed: Dict[int, Removal], config: Config) -> List[Removal]:
+                claimed: Dict[int, Removal], config: Config, judged: Optional[dict] = None
+                ) -> List[Removal]:
     """Return removals for repeats, caption copies and contained blocks.
 
     Args:
@@ -64,7 +65,10 @@ def find_copies(blocks: Sequence[Block], lines: Dict[int, Line], protected: set,
         claimed: removals other detectors made, by block index; an exact repeat of a
             claimed block goes the same way.
         config: thresholds.
+        judged: verdicts on pairs of lines, kept across the passes over one document
+            (a verdict depends only on the two lines and their order).
     """
+    judged = {} if judged is None else judged
     protected = protected | set(claimed)
     entries = []
     for index, line in sorted(lines.items()):
@@ -91,10 +95,14 @@ def find_copies(blocks: Sequence[Block], lines: Dict[int, Line], protected: set,
                 continue
             for other_position in candidates.get(position, ()):
                 big = live[other_position]
-                verdict = _judge(small, big, config)
+                pair = (small.line, big.line, small.block.index < big.block.index)
+                verdict = judged.get(pair, False)
+                if verdict is False:
+                    verdict = judged[pair] = _judge(small, big, config)
                 if verdict is None:
                     continue
-                reason, loser, winner, similarity = verdict
+                reason, small_loses, similarity = verdict
+                loser, winner = (small, big) if small_loses else (big, small)
                 if loser.block.index in protected or loser.block.index in removals \
                         or _copies(winner.block.index, loser.block.index, removals, by_start):
                     continue
@@ -224,7 +232,10 @@ def _retarget(removal: Removal, removals, by_start) -> Removal:
 
 
 def _judge(a: _Entry, b: _Entry, config: Config):
-    """Decide whether one of two blocks copies the other; see the module docstring."""
+    """Decide whether one of two blocks copies the other; see the module docstring.
+
+    Returns None, or (reason, whether `a` is the copy that goes, similarity).
+    """
     small, big = (a, b) if (len(a.key), a.block.index) <= (len(b.key), b.block.index) else (b, a)
     limit = _max_affix(len(small.key), config)
     if len(small.shingles) - len(small.shingles & big.shingles) > limit:
@@ -253,8 +264,7 @@ def _judge(a: _Entry, b: _Entry, config: Config):
         # The same text twice: drop the later copy of a long block.
         if small.size < config.long_block_chars:
             return None
-        first, later = sorted((small, big), key=lambda e: e.block.index)
-        return "repeated_block", later, first, 1.0
+        return "repeated_block", a.block.index > b.block.index, 1.0
     if not big.block.text.strip().count(" "):
         # A URL or slug that spells out a headline is never the text a line copies.
         return None
@@ -278,15 +288,15 @@ def _judge(a: _Entry, b: _Entry, config: Config):
             # at one end, not a copy of one sentence with a marker.
             return None
         # A marker at the end of the small block: a caption copy, wherever it stands.
-        return "caption_copy", small, big, similarity
+        return "caption_copy", small is a, similarity
     # The small block is (all but noise) inside the big one.
     if big_start == 0 and extra <= min(config.max_marker_chars, len(core) // 2) \
             and _break(big, len(core), after=True, marks=_MARKER_START):
         # The big block is the small one plus a marker: the marked copy goes.
-        return "caption_copy", big, small, len(core) / len(big.key)
+        return "caption_copy", big is a, len(core) / len(big.key)
     if small.block.index > big.block.index and small.size >= config.long_block_chars \
             and not _truncated(big.block.text):
-        return "contained", small, big, similarity
+        return "contained", small is a, similarity
     return None
 
 
