@@ -38,7 +38,7 @@ def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequenc
     Returns:
         `Explained(text, removals)`; `apply_removals(original, removals)` gives `text`.
     """
-    from .detect import detect
+    from .detect import Memo, detect
     from .rewrite import OffsetMap, apply, tidy
     from .segment import segment
 
@@ -48,7 +48,7 @@ def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequenc
     current = text[offset:]
     offsets = OffsetMap(len(current))
     removals: List[Removal] = []
-    cache: dict = {}
+    memo = Memo()
     # Like ftfy, repeat until a whole pass finds nothing, so that the output is a fixed
     # point: a removal can move a line into the tail or next to the title, change which
     # line is the title, or free a line another detector had claimed. (A shortcut that
@@ -59,7 +59,7 @@ def clean_and_explain(text: str, config: Optional[Config] = None, rules: Sequenc
     # (a fixed cap of 8 passes was not a fixed point on such input).
     while True:
         blocks = segment(current, config.max_line_chars)
-        found = tidy(current, blocks, detect(blocks, config, rules, cache, chrome=chrome))
+        found = tidy(current, blocks, detect(blocks, config, rules, memo, chrome=chrome))
         if not any(r.end > r.start for r in found):
             break
         removals += [piece for r in found for piece in offsets.original(r)]

@@ -15,8 +15,8 @@ A block's *key* is its tokens joined: equal keys mean the same text.
 """
 import re
 import unicodedata
-from itertools import chain
-from typing import List, Sequence, Set, Tuple
+from itertools import accumulate, chain
+from typing import List, Optional, Sequence, Set, Tuple
 
 import regex
 
@@ -125,3 +125,50 @@ def coverage(tokens_: Sequence[str], other: Set[Tuple[str, ...]]) -> Tuple[int, 
         if end - start > best[1] - best[0]:
             best = (start, end)
     return best[0], best[1], covered
+
+
+class Line:
+    """What comparing one line of a document needs, each part worked out once: the
+    fixed-point loop looks at a document several times, and a line may repeat.
+
+    Attributes:
+        text: the line.
+        tokens: its tokens, digits kept (`tokens(text, fold_digits=False)`).
+        key: the tokens joined.
+    """
+
+    __slots__ = ("text", "tokens", "key", "_shingles", "_ends", "_offsets", "_weight")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokens(text, fold_digits=False)
+        self.key = "".join(self.tokens)
+        self._shingles: Optional[Set[Tuple[str, ...]]] = None
+        self._ends: Optional[List[int]] = None
+        self._offsets: Optional[List[int]] = None
+        self._weight: Optional[Tuple[int, int]] = None
+
+    def weight(self, wide_char_weight: int) -> int:
+        """`weight(self.tokens, wide_char_weight)`."""
+        if self._weight is None or self._weight[0] != wide_char_weight:
+            size = len(self.key) if self.key.isascii() else weight(self.tokens, wide_char_weight)
+            self._weight = (wide_char_weight, size)
+        return self._weight[1]
+
+    def shingles(self) -> Set[Tuple[str, ...]]:
+        """`shingles(self.tokens)`."""
+        if self._shingles is None:
+            self._shingles = shingles(self.tokens)
+        return self._shingles
+
+    def chars(self, start: int, end: int) -> int:
+        """Key characters in tokens[start:end]."""
+        if self._ends is None:
+            self._ends = [0, *accumulate(map(len, self.tokens))]
+        return self._ends[end] - self._ends[start]
+
+    def offsets(self) -> List[int]:
+        """The offset in the line of each key character (`key_with_offsets`)."""
+        if self._offsets is None:
+            self._offsets = key_with_offsets(self.text)[1]
+        return self._offsets

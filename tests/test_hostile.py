@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 import dedup
+import dedup.shingle
 import dedup.detect
 from dedup import io as dedup_io
 from dedup.cli import main
@@ -248,14 +249,14 @@ def test_a_pile_of_combining_marks_is_fast_and_kept():
 # --- size: a huge line, very many lines -------------------------------------------------
 
 def test_a_line_longer_than_max_line_chars_is_kept_and_never_tokenized(monkeypatch):
-    real = dedup.detect.tokens
+    real = dedup.shingle.tokens
     seen = []
 
     def tokens(text, *args, **kwargs):
         seen.append(len(text))
         return real(text, *args, **kwargs)
 
-    monkeypatch.setattr(dedup.detect, "tokens", tokens)
+    monkeypatch.setattr(dedup.shingle, "tokens", tokens)
     huge = "word " * 2_000_000  # 10 MB on one line, twice
     text = f"Title of the page\n{huge}\n{huge}\nThe end.\n"
     assert dedup.clean(text) == text

@@ -3,30 +3,42 @@ from typing import Dict, List, Optional, Sequence
 
 from ..config import Config
 from ..model import Block, Removal
-from ..shingle import tokens
+from ..shingle import Line
 from .copies import find_copies
 from .rules import Rule, find_rule_lines
 from .teaser import find_link_lines
 from .title import find_title
 
 
+class Memo:
+    """What the passes over one document share: each line's `Line` by its text, and
+    verdicts on pairs of lines (see `find_copies`)."""
+
+    __slots__ = ("lines", "judged")
+
+    def __init__(self):
+        self.lines: Dict[str, Line] = {}
+        self.judged: dict = {}
+
+
 def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
-           cache: Optional[Dict[str, List[str]]] = None, chrome=None) -> List[Removal]:
+           memo: Optional[Memo] = None, chrome=None) -> List[Removal]:
     """Run every in-document detector; return non-overlapping removals sorted by start.
 
     When two detectors claim the same line, the first in this order wins: user rules,
-    title copies, teaser and link lines, copies of other blocks. `cache` (line text ->
-    tokens) saves work when the same document is looked at again; `chrome` (a
+    title copies, teaser and link lines, copies of other blocks. `memo` saves work
+    when the same document is looked at again; `chrome` (a
     `dedup.corpus.chrome.Chrome`) adds what a corpus or a site profile taught.
     """
-    cache = {} if cache is None else cache
-    tokens_by_block = {}
+    memo = Memo() if memo is None else memo
+    cache = memo.lines
+    lines = {}
     for block in blocks:
         if block.kind == "text":  # removable
-            toks = cache.get(block.text)
-            if toks is None:
-                toks = cache[block.text] = tokens(block.text, fold_digits=False)
-            tokens_by_block[block.index] = toks
+            line = cache.get(block.text)
+            if line is None:
+                line = cache[block.text] = Line(block.text)
+            lines[block.index] = line
     found: List[Removal] = []
     if rules:
         found += find_rule_lines(blocks, rules, config.rule_timeout)
@@ -34,7 +46,7 @@ def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
     if chrome is not None:
         from .learned import find_learned, learned_affixes
         affixes = learned_affixes(blocks, chrome)
-    title, title_removals = find_title(blocks, tokens_by_block, config, affixes)
+    title, title_removals = find_title(blocks, lines, config, affixes)
     protected = set() if title is None else {title.index}
     found += title_removals
     if chrome is not None:
@@ -43,7 +55,7 @@ def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
     by_start = {b.start: b.index for b in blocks}
     claimed = {by_start[r.start]: r for r in found
                if r.start in by_start and blocks[by_start[r.start]].end == r.end}
-    found += find_copies(blocks, tokens_by_block, protected, claimed, config)
+    found += find_copies(blocks, lines, protected, claimed, config, memo.judged)
     return merge(_keep_one_title(found))
 
 

@@ -25,36 +25,24 @@ Template lines that differ in one place ("... fair in Salem drew ..." / "... in 
 drew ...") share text on both sides of the difference, so they are never copies.
 """
 from collections import Counter
-from itertools import accumulate, chain
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import regex
 
 from ..config import Config
 from ..model import Block, Removal
-from ..shingle import coverage, key_with_offsets, shingles, weight
+from ..shingle import Line, coverage
 
 
 class _Entry:
-    __slots__ = ("block", "tokens", "key", "size", "shingles", "_ends", "_offsets")
+    """A block compared as a copy: its `Line` (whose parts are worked out once) at its
+    place in the document."""
 
-    def __init__(self, block: Block, tokens_: List[str], key: str, size: int):
-        self.block, self.tokens, self.key, self.size = block, tokens_, key, size
-        self.shingles = shingles(tokens_)
-        self._ends = self._offsets = None
+    __slots__ = ("block", "line", "tokens", "key", "size", "shingles")
 
-    def chars(self, start: int, end: int) -> int:
-        """Key characters in tokens[start:end]."""
-        if self._ends is None:
-            self._ends = [0, *accumulate(map(len, self.tokens))]
-        return self._ends[end] - self._ends[start]
-
-    def offsets(self) -> List[int]:
-        """The offset in the line of each key character (`key_with_offsets`); a line
-        is judged against several others, so this is worked out once."""
-        if self._offsets is None:
-            self._offsets = key_with_offsets(self.block.text)[1]
-        return self._offsets
+    def __init__(self, block: Block, line: Line, size: int):
+        self.block, self.line, self.tokens, self.key, self.size = block, line, line.tokens, line.key, size
+        self.shingles = line.shingles()
 
 
 # Rounds of comparison when the candidate limits hid some pairs (see `find_copies`).
@@ -65,25 +53,28 @@ def _ref(block: Block):
     return (block.start, block.content_end)
 
 
-def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], protected: set,
-                claimed: Dict[int, Removal], config: Config) -> List[Removal]:
+def find_copies(blocks: Sequence[Block], lines: Dict[int, Line], protected: set,
+                claimed: Dict[int, Removal], config: Config, judged: Optional[dict] = None
+                ) -> List[Removal]:
     """Return removals for repeats, caption copies and contained blocks.
 
     Args:
         blocks: the document's blocks.
-        tokens_by_block: tokens of every removable block, by block index.
+        lines: every removable block's `Line`, by block index.
         protected: block indexes that must not be removed (the title).
         claimed: removals other detectors made, by block index; an exact repeat of a
             claimed block goes the same way.
         config: thresholds.
+        judged: verdicts on pairs of lines, kept across the passes over one document
+            (a verdict depends only on the two lines and their order).
     """
+    judged = {} if judged is None else judged
     protected = protected | set(claimed)
     entries = []
-    for index, toks in sorted(tokens_by_block.items()):
-        key = "".join(toks)
-        size = len(key) if key.isascii() else weight(toks, config.wide_char_weight)
+    for index, line in sorted(lines.items()):
+        size = line.weight(config.wide_char_weight)
         if size >= config.min_copy_chars:
-            entries.append(_Entry(blocks[index], toks, key, size))
+            entries.append(_Entry(blocks[index], line, size))
 
     removals = {}
     # Exact repeats by key first: cheap, and they keep the candidate index small. A
@@ -104,10 +95,14 @@ def find_copies(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], 
                 continue
             for other_position in candidates.get(position, ()):
                 big = live[other_position]
-                verdict = _judge(small, big, config)
+                pair = (small.line, big.line, small.block.index < big.block.index)
+                verdict = judged.get(pair, False)
+                if verdict is False:
+                    verdict = judged[pair] = _judge(small, big, config)
                 if verdict is None:
                     continue
-                reason, loser, winner, similarity = verdict
+                reason, small_loses, similarity = verdict
+                loser, winner = (small, big) if small_loses else (big, small)
                 if loser.block.index in protected or loser.block.index in removals \
                         or _copies(winner.block.index, loser.block.index, removals, by_start):
                     continue
@@ -155,22 +150,24 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
     for entry in distinct:
         shared |= seen & entry.shingles
         seen |= entry.shingles
-    middles = []
-    for entry in distinct:
-        toks = entry.tokens
-        n = len(toks)
-        low = max(0, int(n * config.max_affix_ratio) - 1)
-        high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
-        middles.append(list(zip(toks[low:high], toks[low + 1:high + 1])))
-    # How many block middles hold each probe shingle (a repeat inside one counts too).
-    holders = Counter(chain.from_iterable(middles))
     limit = config.stop_shingle_blocks
-    capped = bool(holders) and max(holders.values()) > limit
+    # How many block middles hold each probe shingle (a repeat inside one counts too).
+    # Only shared shingles can be probes, so only they are counted, except in a block
+    # that repeats some shingle more than `limit` times: there one shingle alone caps.
+    holders: Counter = Counter()
+    middles = {}
+    for position, entry in enumerate(distinct):
+        repeats = len(entry.tokens) - 1 - len(entry.shingles)
+        if repeats < limit and shared.isdisjoint(entry.shingles):
+            continue
+        middle = middles[position] = _middle(entry.tokens, config)
+        holders.update(middle if repeats >= limit else filter(shared.__contains__, middle))
+    capped = any(count > limit for count in holders.values())
     probes: Dict[int, set] = {}
-    for position, (entry, middle) in enumerate(zip(distinct, middles)):
-        own = shared.intersection(middle)
-        if own and len(entry.shingles & shared) >= _need(entry, config):
-            own = {pair for pair in own if holders[pair] <= limit}
+    for position, middle in middles.items():
+        entry = distinct[position]
+        if len(entry.shingles & shared) >= _need(entry, config):
+            own = {pair for pair in shared.intersection(middle) if holders[pair] <= limit}
             if own:
                 probes[position] = own
     wanted = set().union(*probes.values())
@@ -191,6 +188,14 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
             result[small_position] = sorted(other for _, other in ranked[:config.max_candidates])
         capped = capped or len(ranked) > config.max_candidates
     return result, capped
+
+
+def _middle(toks: List[str], config: Config) -> List[tuple]:
+    """The shingles around the middle of a block, which its core must hold."""
+    n = len(toks)
+    low = max(0, int(n * config.max_affix_ratio) - 1)
+    high = min(n - 1, max(low + 1, n - int(n * config.max_affix_ratio)))
+    return list(zip(toks[low:high], toks[low + 1:high + 1]))
 
 
 def _need(entry: _Entry, config: Config) -> float:
@@ -227,19 +232,28 @@ def _retarget(removal: Removal, removals, by_start) -> Removal:
 
 
 def _judge(a: _Entry, b: _Entry, config: Config):
-    """Decide whether one of two blocks copies the other; see the module docstring."""
+    """Decide whether one of two blocks copies the other; see the module docstring.
+
+    Returns None, or (reason, whether `a` is the copy that goes, similarity).
+    """
     small, big = (a, b) if (len(a.key), a.block.index) <= (len(b.key), b.block.index) else (b, a)
+    limit = _max_affix(len(small.key), config)
+    if len(small.shingles) - len(small.shingles & big.shingles) > limit:
+        # A shingle missing from the big block lies outside the core, and the pair
+        # positions outside the core are as many as the tokens of the affix, each at
+        # least one key character long: the affix is too long, without a closer look.
+        return None
     start, end, covered = coverage(small.tokens, big.shingles)
     if end == start or covered > end - start:
         # Nothing shared, or shared text on both sides of a difference: a template.
         return None
-    run = small.chars(start, end)
+    run = small.line.chars(start, end)
     affix = len(small.key) - run
     noise = config.max_noise_chars
-    if affix > _max_affix(len(small.key), config):
+    if affix > limit:
         return None
     # Where is the core inside the big block, and how much of the big one is extra?
-    core = small.key[small.chars(0, start):small.chars(0, end)]
+    core = small.key[small.line.chars(0, start):small.line.chars(0, end)]
     big_start = big.key.find(core)
     if big_start < 0:
         # The run is made of shingles from different places: not one copy.
@@ -250,8 +264,7 @@ def _judge(a: _Entry, b: _Entry, config: Config):
         # The same text twice: drop the later copy of a long block.
         if small.size < config.long_block_chars:
             return None
-        first, later = sorted((small, big), key=lambda e: e.block.index)
-        return "repeated_block", later, first, 1.0
+        return "repeated_block", a.block.index > b.block.index, 1.0
     if not big.block.text.strip().count(" "):
         # A URL or slug that spells out a headline is never the text a line copies.
         return None
@@ -275,15 +288,15 @@ def _judge(a: _Entry, b: _Entry, config: Config):
             # at one end, not a copy of one sentence with a marker.
             return None
         # A marker at the end of the small block: a caption copy, wherever it stands.
-        return "caption_copy", small, big, similarity
+        return "caption_copy", small is a, similarity
     # The small block is (all but noise) inside the big one.
     if big_start == 0 and extra <= min(config.max_marker_chars, len(core) // 2) \
             and _break(big, len(core), after=True, marks=_MARKER_START):
         # The big block is the small one plus a marker: the marked copy goes.
-        return "caption_copy", big, small, len(core) / len(big.key)
+        return "caption_copy", big is a, len(core) / len(big.key)
     if small.block.index > big.block.index and small.size >= config.long_block_chars \
             and not _truncated(big.block.text):
-        return "contained", small, big, similarity
+        return "contained", small is a, similarity
     return None
 
 
@@ -301,7 +314,7 @@ def _break(entry: _Entry, key_position: int, after: bool, marks=_SENTENCE_END) -
     The shared run may overshoot the break by a letter or two that happen to match
     ("years. I|n" / "years. I|mage"), so a break just inside the run counts too.
     """
-    text, offsets = entry.block.text, entry.offsets()
+    text, offsets = entry.block.text, entry.line.offsets()
     slack = range(key_position - 3, key_position + 1) if after else range(key_position, key_position + 4)
     for position in slack:
         if 0 < position < len(offsets):

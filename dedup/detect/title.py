@@ -12,10 +12,10 @@ import regex
 
 from ..config import Config
 from ..model import Block, Removal
-from ..shingle import key_with_offsets, shingles
+from ..shingle import Line, key_with_offsets
 
 
-def find_title(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], config: Config,
+def find_title(blocks: Sequence[Block], lines: Dict[int, Line], config: Config,
                affixes: Optional[Dict[int, Tuple[int, int]]] = None
                ) -> Tuple[Optional[Block], List[Removal]]:
     """Return the title block to protect, and the removals for its copies and site affix.
@@ -31,10 +31,10 @@ def find_title(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], c
     without them, and the title loses its own.
     """
     affixes = affixes or {}
-    keys = {index: "".join(toks) for index, toks in tokens_by_block.items()}
+    keys = {index: line.key for index, line in lines.items()}
     for index, (lead, tail) in affixes.items():
         if index in keys:
-            toks = tokens_by_block[index]
+            toks = lines[index].tokens
             keys[index] = "".join(toks[lead:len(toks) - tail])
     head = [b for b in blocks if b.kind != "blank"][:config.head_blocks]
     first = None
@@ -45,7 +45,7 @@ def find_title(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], c
             if position == 0:
                 return None, []
             continue
-        own = shingles(tokens_by_block[block.index])
+        own = lines[block.index].shingles()
         copies_above = 2 * len(own & above) >= len(own)
         above |= own
         if copies_above:
@@ -53,7 +53,7 @@ def find_title(blocks: Sequence[Block], tokens_by_block: Dict[int, List[str]], c
         removals = _title_copies(blocks, keys, block, config, anywhere=position == 0)
         if position == 0:
             first = block
-            removals += _learned_cut(block, tokens_by_block[block.index],
+            removals += _learned_cut(block, lines[block.index].tokens,
                                      affixes.get(block.index), removals, config)
         if removals:
             # A title below the first line is not protected: it may itself be a caption
