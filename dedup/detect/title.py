@@ -12,7 +12,7 @@ import regex
 
 from ..config import Config
 from ..model import Block, Removal
-from ..shingle import Line, key_with_offsets
+from ..shingle import Line, key as key_of, key_with_offsets
 
 
 def find_title(blocks: Sequence[Block], lines: Dict[int, Line], config: Config,
@@ -72,6 +72,7 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
     title_key = keys[title.index]
     removals = []
     affix_evidence = []  # (side, shared length) of variants whose affix differs
+    other_affix = False  # whether a variant has an affix of its own
     seen = 0
     for block in blocks[title.index + 1:]:
         if block.kind == "blank":
@@ -93,12 +94,16 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
                 if variant is not None:
                     copy = variant[1] / max(len(key), len(title_key))
                     affix_evidence.append(variant)
+                    other_affix = other_affix or len(key) > variant[1]
         if copy is not None:
             removals.append(Removal(block.start, block.end, "title_repeat",
                                     (title.start, title.content_end), copy))
         elif not anywhere:
             break
     cut = _affix_cut(title, title_key, affix_evidence, config)
+    if cut is not None and affix_evidence[0][0] == "prefix" \
+            and not _prefix_shown(title, cut, keys, other_affix):
+        cut = None
     if cut is not None:
         removals.append(Removal(cut[0], cut[1], "site_affix", None, None))
     return removals
@@ -184,7 +189,10 @@ def _affix_cut(title: Block, title_key: str, evidence, config: Config
         seps = [m for m in _SEPARATOR.finditer(text, first, lowest)]
         if seps:
             return title.start + _lead(text), title.start + seps[0].end()
-        if first == 0 or text[first - 1].isalnum():
+        # Keep punctuation glued to the headline's first word ("(News) ...", "'Jaws' ...").
+        while first > 0 and not text[first - 1].isspace() and not text[first - 1].isalnum():
+            first -= 1
+        if first <= _lead(text) or text[first - 1].isalnum():
             return None
         return title.start + _lead(text), title.start + first
     last = offsets[shared - 1] + 1
@@ -199,6 +207,22 @@ def _affix_cut(title: Block, title_key: str, evidence, config: Config
     if end >= len(text) or text[end - 1].isalnum() and text[end].isalnum():
         return None
     return title.start + end, title.content_end
+
+
+def _prefix_shown(title: Block, cut: Tuple[int, int], keys: Dict[int, str], other_affix: bool) -> bool:
+    """Whether the page shows that a prefix cut from its title is a site name.
+
+    A line that is the end of the title is the headline under "Site: Headline", but
+    the site's name (a logo line) under "Headline | Site". So the prefix goes only if
+    the page never prints it as a line of its own (a page prints its headline), and
+    either prints the rest as a line of its own or has a copy of the rest under
+    another prefix of its own ("Breaking: <headline>" / "Update - <headline>").
+    """
+    lines = {k for index, k in keys.items() if index != title.index}
+    text = title.text
+    prefix = key_of(text[:cut[1] - title.start], fold_digits=False)
+    rest = key_of(text[cut[1] - title.start:], fold_digits=False)
+    return prefix not in lines and (other_affix or rest in lines)
 
 
 def _lead(text: str) -> int:
