@@ -34,16 +34,19 @@ class _LineMemo:
         self._bound(text)
         found = None
         toks = tokens(text)
+        key = "".join(toks)
         if not toks:
             pass
-        elif line_hash("".join(toks)) in chrome.lines:
+        elif line_hash(key) in chrome.lines:
             found = _CHROME
         elif chrome.titles:
             lead, tail = chrome.affix(toks)
-            body = toks[:len(toks) - tail] if tail else toks
+            body_end = len(toks) - tail
+            core = "".join(toks[:body_end]) if tail else key
             headlines = []
-            for skip in range(0, min(MAX_LEAD_TOKENS, len(body) - 1) + 1):
-                core = "".join(body[skip:])
+            for skip in range(0, min(MAX_LEAD_TOKENS, body_end - 1) + 1):
+                if skip:
+                    core = core[len(toks[skip - 1]):]   # the tokens after the first `skip`
                 if len(core) < 12:
                     break
                 if skip + tail == 0:   # a teaser has a lead or an affix besides the headline
