@@ -85,39 +85,6 @@ def token_lines(text: str) -> List[List[str]]:
     return [toks for toks in map(tokens, filter(None, text.splitlines())) if toks]
 
 
-_NO_TOKENS = ((), 0)   # what `LineTokens` remembers of a line without tokens
-
-
-class LineTokens:
-    """`token_lines` of document after document, with the `line_hash` of each, worked
-    out once for each text of a line: a corpus repeats its boilerplate and its
-    duplicates line for line. Remembers lines of up to `memo_chars` characters in all
-    (then forgets them all); the token lists it returns are shared, never to be changed."""
-
-    def __init__(self, memo_chars: int = 1 << 20):
-        self.memo: Dict[str, Tuple[List[str], int]] = {}
-        self.chars, self.memo_chars = 0, memo_chars
-
-    def __call__(self, text: str) -> Tuple[List[List[str]], List[int]]:
-        """(tokens, line hash) of each line of `text` that has tokens."""
-        memo = self.memo
-        lines, hashes = [], []
-        for line in filter(None, text.splitlines()):
-            found = memo.get(line)
-            if found is None:
-                toks = tokens(line)
-                found = (toks, line_hash("".join(toks))) if toks else _NO_TOKENS
-                self.chars += len(line)
-                if self.chars > self.memo_chars:
-                    memo.clear()
-                    self.chars = len(line)
-                memo[line] = found
-            if found is not _NO_TOKENS:
-                lines.append(found[0])
-                hashes.append(found[1])
-        return lines, hashes
-
-
 def line_statistics(lines: Sequence[Sequence[str]], hashes: Sequence[int]) -> Tuple[
         Set[int], Set[int], Set[Tuple[str, ...]], Set[Tuple[str, ...]], Optional[Tuple[str, ...]]]:
     """`document_statistics` of a document's `token_lines` and their `line_hash`es."""

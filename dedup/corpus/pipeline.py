@@ -28,7 +28,7 @@ import numpy as np
 
 from ..config import MAX_RECORD_BYTES, Config
 from ..jsonl import BadLine, output_line
-from .chrome import Chrome, LineTokens, _affixes, line_statistics
+from .chrome import Chrome, _affixes, line_hash, line_statistics, token_lines
 from .grams import TokenWriter, Tokens, read_tokens, sketches
 from .neardup import ALL_PAIRS_BUCKET, UnionFind, band_parameters, members, similar
 from .shards import Shard, read_shard
@@ -138,12 +138,12 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
     bad: List[BadLine] = []
     # What pass two needs of each document is kept, so that it reads no text again.
     kept = TokenWriter(tokens_folder(settings, item))
-    line_tokens = LineTokens()
     try:
         for record in read_shard(item, settings.text_key, settings.skip_bad, bad, settings.max_record_bytes):
             documents += 1
             text = record[settings.text_key]
-            toks, hashes = line_tokens(text)
+            toks = token_lines(text)
+            hashes = [line_hash("".join(t)) for t in toks]
             lines, edges, suffixes, prefixes, _ = line_statistics(toks, hashes)
             line_docs.extend(lines)
             edge_docs.extend(edges)
