@@ -82,7 +82,7 @@ def document_statistics(text: str) -> Tuple[Set[int], Set[int], Set[Tuple[str, .
 
 def token_lines(text: str) -> List[List[str]]:
     """The tokens (digits folded) of each line of `text` that has some."""
-    return [toks for toks in map(tokens, text.splitlines()) if toks]
+    return [toks for toks in map(tokens, filter(None, text.splitlines())) if toks]
 
 
 def line_statistics(lines: Sequence[Sequence[str]], hashes: Sequence[int]) -> Tuple[

@@ -1,4 +1,5 @@
 """Lines that a corpus (or a saved site profile) taught to be chrome or teasers."""
+import weakref
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..model import Block, Removal
@@ -6,14 +7,98 @@ from ..shingle import tokens
 from ..corpus.chrome import HEAD_LINES, Chrome, line_hash
 
 MAX_LEAD_TOKENS = 4
+#: characters of line text remembered; the memo is emptied when it holds more
+MEMO_CHARS = 1 << 23
+_CHROME = "chrome"
+
+
+class _LineMemo:
+    """What a line's text comes to under one `Chrome`, worked out once: the cleaner looks
+    at every line again on each of its passes, and chrome lines recur in every document
+    of a site. Every value depends only on the text and the `Chrome`."""
+
+    def __init__(self, chrome: Chrome):
+        self.of = weakref.ref(chrome)   # (the memo must not keep a corpus's titles alive)
+        self.verdicts: Dict[str, object] = {}
+        self.affixes: Dict[str, Tuple[int, int]] = {}
+        self.headlines: Dict[str, Optional[int]] = {}
+        self.chars = 0
+
+    def verdict(self, chrome: Chrome, text: str):
+        """None (no tokens, or nothing learned about it), `_CHROME`, or the headlines of
+        other documents it may be a teaser for (a tuple, maybe empty)."""
+        try:
+            return self.verdicts[text]
+        except KeyError:
+            pass
+        self._bound(text)
+        found = None
+        toks = tokens(text)
+        key = "".join(toks)
+        if not toks:
+            pass
+        elif line_hash(key) in chrome.lines:
+            found = _CHROME
+        elif chrome.titles:
+            lead, tail = chrome.affix(toks)
+            body_end = len(toks) - tail
+            core = "".join(toks[:body_end]) if tail else key
+            headlines = []
+            for skip in range(0, min(MAX_LEAD_TOKENS, body_end - 1) + 1):
+                if skip:
+                    core = core[len(toks[skip - 1]):]   # the tokens after the first `skip`
+                if len(core) < 12:
+                    break
+                if skip + tail == 0:   # a teaser has a lead or an affix besides the headline
+                    continue
+                headline = line_hash(core)
+                if headline in chrome.titles:
+                    headlines.append(headline)
+            found = tuple(headlines)
+        self.verdicts[text] = found
+        return found
+
+    def affix(self, chrome: Chrome, text: str) -> Tuple[int, int]:
+        found = self.affixes.get(text)
+        if found is None:
+            self._bound(text)
+            found = self.affixes[text] = chrome.affix(tokens(text))
+        return found
+
+    def headline(self, chrome: Chrome, text: str) -> Optional[int]:
+        if text not in self.headlines:
+            self._bound(text)
+            self.headlines[text] = chrome.headline_hash(tokens(text))
+        return self.headlines[text]
+
+    def _bound(self, text: str) -> None:
+        """Make room for `text`: empty every memo when they hold `MEMO_CHARS`."""
+        self.chars += len(text)
+        if self.chars > MEMO_CHARS:
+            self.verdicts.clear()
+            self.affixes.clear()
+            self.headlines.clear()
+            self.chars = len(text)
+
+
+_memo: Optional[_LineMemo] = None
+
+
+def _memo_of(chrome: Chrome) -> _LineMemo:
+    """The memo of `chrome` (a new one when another `Chrome` is in use)."""
+    global _memo
+    if _memo is None or _memo.of() is not chrome:
+        _memo = _LineMemo(chrome)
+    return _memo
 
 
 def learned_affixes(blocks: Sequence[Block], chrome: Chrome) -> Dict[int, Tuple[int, int]]:
     """Leading and trailing affix tokens of the lines near the top, by block index."""
     affixes = {}
+    memo = _memo_of(chrome)
     head = [b for b in blocks if b.removable][:HEAD_LINES]
     for block in head:
-        lead, tail = chrome.affix(tokens(block.text))
+        lead, tail = memo.affix(chrome, block.text)
         if lead or tail:
             affixes[block.index] = (lead, tail)
     return affixes
@@ -22,30 +107,19 @@ def learned_affixes(blocks: Sequence[Block], chrome: Chrome) -> Dict[int, Tuple[
 def find_learned(blocks: Sequence[Block], chrome: Chrome, title: Optional[Block]) -> List[Removal]:
     """Removals for chrome lines, and for teasers whose text is another document's
     headline ("Read next: <headline> | Site")."""
+    memo = _memo_of(chrome)
     own = None
     if title is not None:
-        own = chrome.headline_hash(tokens(title.text))
+        own = memo.headline(chrome, title.text)
     removals = []
     for block in blocks:
         if not block.removable or (title is not None and block.index == title.index):
             continue
-        toks = tokens(block.text)
-        if not toks:
+        verdict = memo.verdict(chrome, block.text)
+        if verdict is None:
             continue
-        if line_hash("".join(toks)) in chrome.lines:
+        if verdict is _CHROME:
             removals.append(Removal(block.start, block.end, "chrome", rule="learned chrome line"))
-            continue
-        if not chrome.titles:
-            continue
-        lead, tail = chrome.affix(toks)
-        body = toks[:len(toks) - tail] if tail else toks
-        for skip in range(0, min(MAX_LEAD_TOKENS, len(body) - 1) + 1):
-            core = "".join(body[skip:])
-            if len(core) < 12:
-                break
-            headline = line_hash(core)
-            if headline in chrome.titles and headline != own and skip + tail > 0:
-                removals.append(Removal(block.start, block.end, "teaser",
-                                        rule="another document's headline"))
-                break
+        elif any(headline != own for headline in verdict):
+            removals.append(Removal(block.start, block.end, "teaser", rule="another document's headline"))
     return removals
