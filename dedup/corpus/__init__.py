@@ -284,7 +284,7 @@ class CorpusRun:
         chunks = [edges[lo:lo + size] for lo in range(0, len(edges), size)]
         shared = [self.executor.broadcast(v) for v in (self.layout, self.common, self.config)]
         results = list(self.executor.map(verify_edges, chunks, *shared))
-        duplicate = np.concatenate([r[0] for r in results]) if results else np.zeros(0, bool)
+        duplicate = np.concatenate([r[0] for r in results]) if results else np.zeros(0, np.int8)
         jaccard = np.concatenate([r[1] for r in results]) if results else np.zeros(0)
         self.dropped = plan_clusters(edges, duplicate, jaccard, self.documents, self.keep, self.layout,
                                      self.first_new, self._memory_id)

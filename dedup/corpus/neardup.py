@@ -23,6 +23,7 @@ SHINGLE_TOKENS = 3
 PROSE_TOKENS = 8        # a line of this many words or more is prose
 LINE_SHARED = 0.4       # a prose line with this share of its word pairs in another document is shared
 ALL_PAIRS_BUCKET = 32   # buckets up to this size are verified pair by pair
+SAME_PAGE_JACCARD = 0.5  # two pages sharing this much of their 3-grams are one page, edited
 
 
 class Sketch(NamedTuple):
@@ -31,31 +32,35 @@ class Sketch(NamedTuple):
     Attributes:
         shingles: sorted unique hashes of its word 3-grams (for MinHash and Jaccard).
         pairs: sorted unique hashes of its word pairs.
-        prose: the pair hashes of each of its prose lines (lines of `PROSE_TOKENS` words
-            or more), to see how much prose of its own a document has.
+        prose: the pair hashes of each of its own prose lines (lines of `PROSE_TOKENS`
+            words or more), to see how much prose of its own a document has.
+        furniture: the same for its prose lines that other documents print too
+            (teasers, a site's blurbs, or lines of its own copies).
     """
 
     shingles: np.ndarray
     pairs: np.ndarray
     prose: Tuple[np.ndarray, ...]
+    furniture: Tuple[np.ndarray, ...] = ()
 
 
 def sketch(lines: Iterable[Tuple[Sequence[str], bool]]) -> Sketch:
     """The `Sketch` of a document given (tokens, may be its own) for its content lines;
     a line seen in several other documents (page furniture) is never its own prose."""
     toks: List[str] = []
-    prose = []
+    prose, furniture = [], []
     for line_tokens, own in lines:
         toks.extend(line_tokens)
-        if own and len(line_tokens) >= PROSE_TOKENS:
-            prose.append(hash_shingles([" ".join(p) for p in zip(line_tokens, line_tokens[1:])]))
+        if len(line_tokens) >= PROSE_TOKENS:
+            (prose if own else furniture).append(
+                hash_shingles([" ".join(p) for p in zip(line_tokens, line_tokens[1:])]))
     if len(toks) < SHINGLE_TOKENS:
         grams = [" ".join(toks)] if toks else []
     else:
         grams = {" ".join(toks[i:i + SHINGLE_TOKENS]) for i in range(len(toks) - SHINGLE_TOKENS + 1)}
     pairs = {" ".join(p) for p in zip(toks, toks[1:])}
     return Sketch(np.unique(hash_shingles(list(grams))), np.unique(hash_shingles(list(pairs))),
-                  tuple(prose))
+                  tuple(prose), tuple(furniture))
 
 
 class StoredSketch(NamedTuple):
@@ -84,7 +89,8 @@ def own_sketch(stored: StoredSketch, common: np.ndarray) -> Sketch:
     shared = common[np.minimum(where, len(common) - 1)] == stored.prose_keys if len(common) else \
         np.zeros(len(stored.prose_keys), dtype=bool)
     return Sketch(stored.shingles, stored.pairs,
-                  tuple(line for line, out in zip(stored.prose, shared) if not out))
+                  tuple(line for line, out in zip(stored.prose, shared) if not out),
+                  tuple(line for line, out in zip(stored.prose, shared) if out))
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -107,17 +113,37 @@ def own_prose(document: Sketch, other: Sketch) -> Tuple[float, int]:
     A prose line counts as shared when most of its word pairs are in `other` (an
     edited or rewrapped copy of a line still is); otherwise its words are its own.
     """
-    if not document.prose:
-        return 0.0, 0
-    pairs = np.fromiter(map(len, document.prose), dtype=np.int64, count=len(document.prose))
+    words, found = _lines_found(document.prose, other)
+    total = int(words.sum())
+    own = int(words[~found].sum())
+    return (own / total if total else 0.0), own
+
+
+def _lines_found(lines: Sequence[np.ndarray], other: Sketch) -> Tuple[np.ndarray, np.ndarray]:
+    """Words of each line (given as its pair hashes), and whether `other` has the line."""
+    if not lines:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    pairs = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     found = np.zeros(int(pairs.sum()) + 1, dtype=np.int64)
-    np.cumsum(members(np.concatenate(document.prose), other.pairs), out=found[1:])
+    np.cumsum(members(np.concatenate(lines), other.pairs), out=found[1:])
     ends = np.cumsum(pairs)
     shared = found[ends] - found[ends - pairs]
-    words = pairs + 1
-    total = int(words.sum())
-    own = int(words[shared < LINE_SHARED * pairs].sum())
-    return own / total, own
+    return pairs + 1, shared >= LINE_SHARED * pairs
+
+
+def covered(document: Sketch, other: Sketch, config: Config) -> bool:
+    """Whether `other` holds all but a little of `document`'s prose.
+
+    Its own prose (lines no other document prints) must be almost all in `other`, and,
+    if it has prose, at least half of all of it too: the lines of an article printed
+    in several copies are "printed elsewhere" as well, and without that second test
+    an article whose copies are in the corpus would be held by any page of its site.
+    """
+    share, words = own_prose(document, other)
+    if share > config.near_dup_own_share or words > config.near_dup_own_words:
+        return False
+    words_all, found = _lines_found(document.prose + document.furniture, other)
+    return 2 * int(words_all[found].sum()) >= int(words_all.sum())
 
 
 def band_parameters(config: Config) -> Tuple[int, int]:
@@ -142,22 +168,27 @@ def _optimal_bands(threshold: float, num_perm: int) -> Tuple[int, int]:
     return choice
 
 
-def similar(a: Sketch, b: Sketch, config: Config) -> Tuple[bool, float]:
-    """Exact check of a candidate pair: (duplicate?, Jaccard of their 3-gram sets).
+COVERED_A, COVERED_B = 1, 2
+
+
+def similar(a: Sketch, b: Sketch, config: Config) -> Tuple[int, float]:
+    """Exact check of a candidate pair: (which is a near-duplicate of the other, Jaccard
+    of their 3-gram sets).
 
     Duplicates share enough 3-grams (Jaccard and containment thresholds), and one of
-    them has almost no prose of its own: two different articles of one site can share
-    a lot of header, footer and teaser text, but each has its own article.
+    them has almost no prose of its own (`covered`): two different articles of one
+    site can share a lot of header, footer and teaser text, but each has its own
+    article. The first value is 0 (no duplicates), or `COVERED_A` if `a` is covered by
+    `b`, plus `COVERED_B` if `b` is covered by `a` (3: copies of each other).
     """
     if not len(a.shingles) or not len(b.shingles):
-        return False, 0.0
+        return 0, 0.0
     shared = int(np.count_nonzero(members(a.shingles, b.shingles)))
     jaccard = shared / (len(a.shingles) + len(b.shingles) - shared)
     containment = shared / min(len(a.shingles), len(b.shingles))
     if jaccard < config.near_dup_jaccard or containment < config.near_dup_containment:
-        return False, jaccard
-    share, words = min(own_prose(a, b), own_prose(b, a))
-    return share <= config.near_dup_own_share and words <= config.near_dup_own_words, jaccard
+        return 0, jaccard
+    return (COVERED_A if covered(a, b, config) else 0) | (COVERED_B if covered(b, a, config) else 0), jaccard
 
 
 class UnionFind:

@@ -30,7 +30,8 @@ from ..config import MAX_RECORD_BYTES, Config
 from ..jsonl import BadLine, output_line
 from .chrome import Chrome, _affixes, line_hash, line_statistics, token_lines
 from .grams import TokenWriter, Tokens, read_tokens, sketches
-from .neardup import ALL_PAIRS_BUCKET, UnionFind, band_parameters, members, similar
+from .neardup import (ALL_PAIRS_BUCKET, COVERED_A, COVERED_B, SAME_PAGE_JACCARD, UnionFind,
+                      band_parameters, members, similar)
 from .shards import Shard, read_shard
 from .store import Layout, encode_id, write_folder
 
@@ -406,8 +407,8 @@ def unique_edges(parts: Sequence[np.ndarray]) -> np.ndarray:
 
 def verify_edges(edges: np.ndarray, layout: Layout, common: np.ndarray,
                  config: Config) -> Tuple[np.ndarray, np.ndarray]:
-    """Map: `neardup.similar` for each candidate edge: (duplicate?, Jaccard)."""
-    duplicate = np.zeros(len(edges), dtype=bool)
+    """Map: `neardup.similar` for each candidate edge: (which covers which, Jaccard)."""
+    duplicate = np.zeros(len(edges), dtype=np.int8)
     jaccard = np.zeros(len(edges), dtype=np.float64)
     cache: Dict[int, object] = {}
     for k, (i, j) in enumerate(edges.tolist()):
@@ -432,20 +433,49 @@ class Dropped(NamedTuple):
 
 
 def plan_clusters(edges: np.ndarray, duplicate: np.ndarray, jaccard: np.ndarray, documents: int,
-                  keep: str, layout: Layout, first_new: int = 0, id_of=None) -> Dict[int, Dropped]:
-    """Driver: union-find over the verified edges (in sorted order, as `neardup.clusters`);
-    one document kept per cluster ("first": the smallest id; "longest": the longest,
-    ties to the smallest id). A cluster holding documents of a saved index (ids below
-    `first_new`) keeps one of those. `id_of(gid)` may give (True, id) for documents
+                  keep: str, layout: Layout, first_new: int = 0, id_of=None,
+                  close: float = SAME_PAGE_JACCARD) -> Dict[int, Dropped]:
+    """Driver: clusters of the verified edges (`neardup.similar`); one document kept per
+    cluster ("first": the smallest id; "longest": the longest, ties to the smallest id).
+
+    Copies of each other (both covered) are joined by union-find, in sorted order. A
+    cluster some document of which lies inside another document without holding it (a
+    short page, a cut copy) joins the cluster of the document it is most similar to
+    (ties: the smallest id), and of those of its other holders that are `close` (an
+    edge of at least that Jaccard similarity) to that one, never more: joining every
+    holder would make one cluster of two different articles through a short page of
+    their site that lies inside both. A cluster holding documents of a saved index (ids
+    below `first_new`) keeps one of those. `id_of(gid)` may give (True, id) for documents
     whose ids are at hand (else they are read from the layout). Returns the dropped
     documents by global id."""
     found = UnionFind(documents)
     nearest: Dict[int, Tuple[int, float]] = {}
-    for (i, j), similarity in zip(edges[duplicate].tolist(), jaccard[duplicate].tolist()):
+
+    def note(x: int, y: int, similarity: float) -> None:
+        if x not in nearest or similarity > nearest[x][1]:
+            nearest[x] = (y, similarity)
+
+    copies = duplicate == COVERED_A | COVERED_B
+    for (i, j), similarity in zip(edges[copies].tolist(), jaccard[copies].tolist()):
         found.union(i, j)
-        for x, y in ((j, i), (i, j)):
-            if x not in nearest or similarity > nearest[x][1]:
-                nearest[x] = (y, similarity)
+        note(i, j, similarity)
+        note(j, i, similarity)
+    mutual_root = {m: found.find(m) for m in nearest}  # (others are alone)
+    holders: Dict[int, List[Tuple[float, int, int]]] = {}
+    one_way = (duplicate == COVERED_A) | (duplicate == COVERED_B)
+    for (i, j), code, similarity in zip(edges[one_way].tolist(), duplicate[one_way].tolist(),
+                                        jaccard[one_way].tolist()):
+        x, y = (i, j) if code == COVERED_A else (j, i)
+        holders.setdefault(mutual_root.get(x, x), []).append((similarity, -y, x))
+    near = {(i, j) for (i, j), similarity in zip(edges.tolist(), jaccard.tolist()) if similarity >= close}
+    for _, held in sorted(holders.items()):
+        best = max(held)
+        for similarity, minus_y, x in held:
+            y = -minus_y
+            if y == -best[1] or (min(y, -best[1]), max(y, -best[1])) in near:
+                found.union(x, y)
+                note(x, y, similarity)
+                note(y, x, similarity)
     members: Dict[int, List[int]] = {}
     for index in sorted(nearest):
         members.setdefault(found.find(index), []).append(index)
