@@ -20,7 +20,7 @@ import functools
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..config import Config
 from ..shingle import key, tokens

@@ -12,7 +12,7 @@ candidate is verified on the exact sets before two documents are joined: enough 
 3-grams, and one of the two with almost no prose of its own.
 """
 import functools
-from typing import Dict, Iterable, List, NamedTuple, Sequence, Tuple
+from typing import Iterable, List, NamedTuple, Sequence, Tuple
 
 import numpy as np
 
