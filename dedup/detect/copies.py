@@ -36,7 +36,8 @@ from ..shingle import Line, coverage
 
 class _Entry:
     """A block compared as a copy: its `Line` (whose parts are worked out once) at its
-    place in the document."""
+    place in the document; tokens, key and shingles are the line's, held here too for
+    the comparison loops."""
 
     __slots__ = ("block", "line", "tokens", "key", "size", "shingles")
 
