@@ -9,7 +9,7 @@ join (rows of a band hashed together; documents sharing a bucket are candidates)
 (bands, rows) chosen by datasketch's own optimiser for the Jaccard threshold. Big
 buckets give only star edges toward their smallest id, never all pairs. Every
 candidate is verified on the exact sets before two documents are joined: enough shared
-3-grams, and one of the two with almost no prose of its own.
+3-grams, and one of the two lying inside the other (`covered`).
 """
 import functools
 from typing import Iterable, List, NamedTuple, Sequence, Tuple
@@ -107,18 +107,6 @@ def members(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
     return sorted_unique[np.minimum(where, len(sorted_unique) - 1)] == values
 
 
-def own_prose(document: Sketch, other: Sketch) -> Tuple[float, int]:
-    """Share and number of words of `document`'s prose that `other` does not have.
-
-    A prose line counts as shared when most of its word pairs are in `other` (an
-    edited or rewrapped copy of a line still is); otherwise its words are its own.
-    """
-    words, found = _lines_found(document.prose, other)
-    total = int(words.sum())
-    own = int(words[~found].sum())
-    return (own / total if total else 0.0), own
-
-
 def _lines_found(lines: Sequence[np.ndarray], other: Sketch) -> Tuple[np.ndarray, np.ndarray]:
     """Words of each line (given as its pair hashes), and whether `other` has the line."""
     if not lines:
@@ -134,16 +122,18 @@ def _lines_found(lines: Sequence[np.ndarray], other: Sketch) -> Tuple[np.ndarray
 def covered(document: Sketch, other: Sketch, config: Config) -> bool:
     """Whether `other` holds all but a little of `document`'s prose.
 
-    Its own prose (lines no other document prints) must be almost all in `other`, and,
+    A prose line counts as held when most of its word pairs are in `other` (an edited
+    or rewrapped copy of a line still is). Its own prose (lines no other document prints) must be almost all in `other`, and,
     if it has prose, at least half of all of it too: the lines of an article printed
     in several copies are "printed elsewhere" as well, and without that second test
     an article whose copies are in the corpus would be held by any page of its site.
     """
-    share, words = own_prose(document, other)
-    if share > config.near_dup_own_share or words > config.near_dup_own_words:
+    words, found = _lines_found(document.prose + document.furniture, other)
+    own_words, own_found = words[:len(document.prose)], found[:len(document.prose)]
+    own = int(own_words[~own_found].sum())
+    if own > config.near_dup_own_words or own > config.near_dup_own_share * int(own_words.sum()):
         return False
-    words_all, found = _lines_found(document.prose + document.furniture, other)
-    return 2 * int(words_all[found].sum()) >= int(words_all.sum())
+    return 2 * int(words[found].sum()) >= int(words.sum())
 
 
 def band_parameters(config: Config) -> Tuple[int, int]:

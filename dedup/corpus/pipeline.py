@@ -467,12 +467,12 @@ def plan_clusters(edges: np.ndarray, duplicate: np.ndarray, jaccard: np.ndarray,
                                         jaccard[one_way].tolist()):
         x, y = (i, j) if code == COVERED_A else (j, i)
         holders.setdefault(mutual_root.get(x, x), []).append((similarity, -y, x))
-    near = {(i, j) for (i, j), similarity in zip(edges.tolist(), jaccard.tolist()) if similarity >= close}
+    near = set(map(tuple, edges[jaccard >= close].tolist())) if holders else set()
     for _, held in sorted(holders.items()):
-        best = max(held)
+        best = -max(held)[1]  # the most similar holder (ties: the smallest id)
         for similarity, minus_y, x in held:
             y = -minus_y
-            if y == -best[1] or (min(y, -best[1]), max(y, -best[1])) in near:
+            if y == best or (min(y, best), max(y, best)) in near:
                 found.union(x, y)
                 note(x, y, similarity)
                 note(y, x, similarity)
