@@ -100,7 +100,8 @@ def learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad,
         chrome = learn_chrome(texts, config, text_key)
     with atomic_output(output) as stream:
         stream.write(dumps(chrome).encode("utf-8"))
-    click.echo(f"dedup: learned {len(chrome.lines):,} chrome lines, "
+    pairs = f" (and {len(chrome.pair_lines):,} lines two pages share)" if chrome.pair_lines else ""
+    click.echo(f"dedup: learned {len(chrome.lines):,} chrome lines{pairs}, "
                f"{len(chrome.suffixes) + len(chrome.prefixes):,} title affixes from "
                f"{chrome.documents:,} documents -> {output}", err=True)
 

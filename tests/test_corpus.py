@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import dedup
 from dedup.cli import main
 from dedup.corpus import clean_corpus, learn_chrome
-from dedup.corpus.profile import ProfileError, dumps, loads
+from dedup.corpus.profile import VERSION, ProfileError, dumps, loads
 from conftest import ROOT
 
 DATA = ROOT / "tests" / "data"
@@ -68,6 +68,64 @@ def test_a_line_two_articles_quote_is_not_chrome():
     assert len(out) == len(docs)
     assert all("All content copyright" not in text for text in out)
     assert out[1].count(quote) == 1 and out[3].count(quote) == 1
+
+
+def _page(rng, title, menu, footer, middle=""):
+    """A page of a small site: its menu, a headline, paragraphs of prose (with `middle`
+    between two of them), its footer."""
+    words = ("river bridge council budget winter market school doctor garden train "
+             "museum harbour festival library farmer storm election village").split()
+    paragraphs = [" ".join(rng.choice(words) for _ in range(14)).capitalize() + "." for _ in range(4)]
+    if middle:
+        paragraphs.insert(2, middle)
+    return "\n".join(menu + ["", title, ""] + paragraphs + [""] + footer) + "\n"
+
+
+def test_the_menu_and_footer_two_pages_of_a_site_share_go_and_a_shared_heading_stays():
+    rng = random.Random(3)
+    menu = ["Home", "World news", "Sport", "Culture and arts", "Contact us"]
+    footer = ["About us", "Privacy policy", "Terms of use"]
+    docs = [{"id": i, "text": _page(rng, title, menu, footer, middle="Key facts")}
+            for i, title in enumerate(["Storm closes the harbour road", "Council opens a new library"])]
+    out = [d.record["text"] for d in clean_corpus(docs)]
+    for doc, text in zip(docs, out):
+        kept = text.split("\n")
+        assert not set(menu + footer) & set(kept), text
+        # The heading both pages print between paragraphs is not a frame: it stays,
+        # and so does every line of prose.
+        assert "Key facts" in kept
+        assert [line for line in doc["text"].split("\n") if len(line) > 40] == \
+            [line for line in kept if len(line) > 40]
+    # Alone or in a run of two, a line two pages share is no proof of chrome.
+    short = [{"id": d["id"], "text": d["text"].replace("Sport\nCulture and arts\nContact us\n", "")
+              .replace("Privacy policy\nTerms of use\n", "")} for d in docs]
+    assert [d.record["text"] for d in clean_corpus(short)] == [d["text"] for d in short]
+
+
+def test_two_pages_that_mostly_print_the_same_listing_lose_none_of_it():
+    rng = random.Random(5)
+    listing = [line for word in "miller sailor signalman farmer weaver soldier drover tinker".split()
+               for line in (f"Title: {rng.choice(['The', 'A'])} ballad of the {word}",
+                            f"Performer: {rng.choice(['Jack', 'Nell', 'Tom'])} the {word}", "Themes: Work")]
+    docs = [{"id": i, "text": _page(random.Random(i), f"Search results page {i}", listing, ["Contact us"])}
+            for i in range(2)]
+    out = [d.record["text"] for d in clean_corpus(docs)]
+    assert out == [d["text"] for d in docs]
+
+
+def test_a_profile_keeps_pair_lines_and_a_version_1_profile_still_reads():
+    rng = random.Random(3)
+    menu = ["Home", "World news", "Sport"]
+    chrome = learn_chrome([{"text": _page(rng, title, menu, [])} for title in ("Storm news", "Budget news")])
+    assert len(chrome.pair_lines) == 3 and not chrome.lines
+    assert loads(dumps(chrome)).pair_lines == chrome.pair_lines
+    document = json.loads(dumps(chrome))
+    del document["pair_lines"]
+    document["version"] = 1
+    from dedup.corpus.profile import _checksum, _fields
+    document["sha256"] = _checksum(_fields(document))
+    old = loads(json.dumps(document))
+    assert old.pair_lines == frozenset() and old.titles == chrome.titles
 
 
 def test_near_duplicate_documents_keep_one_per_cluster():
@@ -186,7 +244,7 @@ def test_tampered_or_foreign_profile_is_refused(tmp_path):
     result = run(["clean", "--profile", str(foreign)], b"some text\n")
     assert result.exit_code == 2 and "not a dedup profile" in result.stderr
     try:
-        loads(text.replace('"version": 1', '"version": 99'))
+        loads(text.replace(f'"version": {VERSION}', '"version": 99'))
     except ProfileError as error:
         assert "version" in str(error)
     else:

@@ -25,7 +25,7 @@ import dedup.detect
 from dedup import io as dedup_io
 from dedup.cli import main
 from dedup.corpus import learn_chrome
-from dedup.corpus.profile import _checksum, dumps as profile_dumps
+from dedup.corpus.profile import VERSION, _checksum, _fields, dumps as profile_dumps
 from dedup.jsonl import Corpus
 from conftest import ROOT
 
@@ -621,8 +621,7 @@ def _resigned(change):
     """A profile with a field changed and its checksum recomputed, as a forger would."""
     document = json.loads(_profile_text())
     change(document)
-    body = {k: document[k] for k in ("documents", "chrome_lines", "suffixes", "prefixes", "titles")}
-    document["sha256"] = _checksum(body)
+    document["sha256"] = _checksum(_fields(document))
     return json.dumps(document)
 
 
@@ -634,7 +633,7 @@ def _resigned(change):
     (lambda: '["a", "list"]', "not a dedup profile"),
     (lambda: '{"format": "something-else", "version": 1}', "not a dedup profile"),
     (lambda: jsonl(stories(2)).decode(), "not a dedup profile (not JSON"),
-    (lambda: _profile_text().replace('"version": 1', '"version": 99'), "profile version 99 is not supported"),
+    (lambda: _profile_text().replace(f'"version": {VERSION}', '"version": 99'), "profile version 99 is not supported"),
     (lambda: _resigned(lambda d: d.update(documents="four")), 'malformed profile ("documents" must be a count)'),
     (lambda: _resigned(lambda d: d.update(documents=True)), 'malformed profile ("documents" must be a count)'),
     (lambda: _resigned(lambda d: d.update(chrome_lines="abc")), '"chrome_lines" must be a list of 16-digit hex hashes'),

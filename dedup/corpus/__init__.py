@@ -10,6 +10,7 @@ disk, and the driver holds the statistics and the clusters, never the texts.
 import contextlib
 import os
 from collections import Counter
+from dataclasses import replace
 from typing import Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..config import DEFAULT, MAX_RECORD_BYTES, Config
@@ -261,8 +262,7 @@ class CorpusRun:
             if self.index is not None:
                 titles.append(self.index.titles())
             found = frozenset(int(h) for t in titles for h in t)
-            self.chrome = Chrome(self.chrome.lines, self.chrome.suffixes, self.chrome.prefixes, found,
-                                 self.chrome.documents)
+            self.chrome = replace(self.chrome, titles=found)
             self.titles = np.unique(np.concatenate(titles)) if titles else np.zeros(0, np.uint64)
 
     def find_duplicates(self):

@@ -7,6 +7,15 @@
   least `chrome_body_share` of them wherever it stands. Chrome frames the content; a
   line in the middle of pages must be on nearly all of them to count, which keeps a
   sentence that a few articles quote, or a refrain that half of a site's pages print.
+- **Pair lines**: a line that passes the same share tests with only `PAIR_DOCS`
+  documents behind it (fewer than `chrome_min_docs`: a site of two pages). Two pages
+  are weak evidence, and learned chrome goes from every page, so such a line goes only
+  where chrome looks like chrome (`dedup.detect.learned`): it is short (under
+  `long_block_chars`, no paragraph of prose), it stands in a run of at least
+  `PAIR_RUN_LINES` chrome lines (a menu, a share bar, a footer), never alone (a
+  heading or a quote both pages print), the run lies before the page's first
+  paragraph or after its last, and the page keeps more text than such lines take
+  (two pages that are mostly the same share content, not a frame).
 - **Title affixes**: the last (or first) few tokens that the title lines of many
   documents share ("<headline> | Site", "<headline> - site.com"), with the same
   thresholds, counted on the first lines of each document.
@@ -19,7 +28,7 @@ saved as JSON (`dedup.corpus.profile`) and applied to one document without the c
 import functools
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..config import Config
@@ -28,6 +37,8 @@ from ..shingle import key, tokens
 MAX_AFFIX_TOKENS = 6
 HEAD_LINES = 6
 EDGE_LINES = 5
+PAIR_DOCS = 2
+PAIR_RUN_LINES = 3
 
 
 def line_hash(text_key: str) -> int:
@@ -37,13 +48,15 @@ def line_hash(text_key: str) -> int:
 
 @dataclass(frozen=True)
 class Chrome:
-    """What a corpus taught: chrome line hashes, title affixes, headline hashes."""
+    """What a corpus taught: chrome line hashes, title affixes, headline hashes, and
+    the hashes of pair lines (see the module docstring)."""
 
     lines: FrozenSet[int] = frozenset()
     suffixes: Tuple[Tuple[str, ...], ...] = ()
     prefixes: Tuple[Tuple[str, ...], ...] = ()
     titles: FrozenSet[int] = frozenset()
     documents: int = 0
+    pair_lines: FrozenSet[int] = frozenset()
 
     def is_chrome(self, text: str) -> bool:
         k = key(text)
@@ -126,15 +139,26 @@ class ChromeCounter:
         return frozenset(h for h, n in self._line_docs.items() if n >= need)
 
     def learn(self) -> Chrome:
-        need = max(self.config.chrome_min_docs, self.config.chrome_min_share * self.documents)
-        need_body = max(self.config.chrome_min_docs, self.config.chrome_body_share * self.documents)
-        lines = frozenset(h for h, n in self._line_docs.items()
-                          if n >= need_body or (n >= need and self._edge_docs[h] >= need))
-        suffixes = _affixes(self._suffix_docs, need)
-        prefixes = _affixes(self._prefix_docs, need)
-        chrome = Chrome(lines, suffixes, prefixes, documents=self.documents)
+        def chrome_lines(min_docs):
+            need, need_body = needs(self.config, self.documents, min_docs)
+            return frozenset(h for h, n in self._line_docs.items()
+                             if n >= need_body or (n >= need and self._edge_docs[h] >= need))
+
+        lines = chrome_lines(self.config.chrome_min_docs)
+        need = needs(self.config, self.documents)[0]
+        chrome = Chrome(lines, _affixes(self._suffix_docs, need), _affixes(self._prefix_docs, need),
+                        documents=self.documents, pair_lines=chrome_lines(PAIR_DOCS) - lines)
         titles = frozenset(h for h in (chrome.headline_hash(t) for t in self._title_tokens) if h)
-        return Chrome(lines, suffixes, prefixes, titles, self.documents)
+        return replace(chrome, titles=titles)
+
+
+def needs(config: Config, documents: int, min_docs: Optional[int] = None) -> Tuple[float, float]:
+    """In how many of `documents` a line must stand at the edges, or anywhere, to be
+    chrome (and an affix to be learned: the first figure), with at least `min_docs`
+    (default `chrome_min_docs`) documents behind it."""
+    min_docs = config.chrome_min_docs if min_docs is None else min_docs
+    return (max(min_docs, config.chrome_min_share * documents),
+            max(min_docs, config.chrome_body_share * documents))
 
 
 def _affixes(counts: Counter, need: float) -> Tuple[Tuple[str, ...], ...]:

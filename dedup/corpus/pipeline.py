@@ -28,7 +28,7 @@ import numpy as np
 
 from ..config import MAX_RECORD_BYTES, Config
 from ..jsonl import BadLine, output_line
-from .chrome import Chrome, _affixes, line_hash, line_statistics, token_lines
+from .chrome import PAIR_DOCS, Chrome, _affixes, line_hash, line_statistics, needs, token_lines
 from .grams import TokenWriter, Tokens, read_tokens, sketches
 from .neardup import (ALL_PAIRS_BUCKET, COVERED_A, COVERED_B, SAME_PAGE_JACCARD, UnionFind,
                       band_parameters, members, similar)
@@ -126,6 +126,7 @@ class ChromeTotals(NamedTuple):
     suffixes: Dict[Tuple[str, ...], int]
     prefixes: Dict[Tuple[str, ...], int]
     totals: Optional[Tuple[Counts, Counts, Counts, Counts, Dict[int, Tuple[str, ...]]]] = None
+    pair_lines: np.ndarray = np.zeros(0, np.uint64)
 
 
 def chrome_parts(item, settings: Settings) -> List[ChromePart]:
@@ -214,13 +215,18 @@ def chrome_totals(partition: int, parts: Sequence[ChromePart], settings: Setting
     shared by several documents and frequent affixes (thresholds of `ChromeCounter`)."""
     config = settings.config
     documents = sum(p.documents for p in parts)
-    need = max(config.chrome_min_docs, config.chrome_min_share * documents)
-    need_body = max(config.chrome_min_docs, config.chrome_body_share * documents)
+    need = needs(config, documents)[0]
     lines = Counts.total([p.lines for p in parts])
     edges = Counts.total([p.edges for p in parts])
     edge_docs = np.zeros(len(lines.hashes), dtype=np.int64)
     edge_docs[np.searchsorted(lines.hashes, edges.hashes)] = edges.docs
-    chrome_lines = lines.hashes[(lines.docs >= need_body) | ((lines.docs >= need) & (edge_docs >= need))]
+
+    def chrome(min_docs):
+        need, need_body = needs(config, documents, min_docs)
+        return (lines.docs >= need_body) | ((lines.docs >= need) & (edge_docs >= need))
+
+    strong = chrome(config.chrome_min_docs)
+    chrome_lines, pair_lines = lines.hashes[strong], lines.hashes[chrome(PAIR_DOCS) & ~strong]
     common = lines.hashes[lines.docs >= config.chrome_min_docs]
     names: Dict[int, Tuple[str, ...]] = {}
     for part in parts:
@@ -238,21 +244,23 @@ def chrome_totals(partition: int, parts: Sequence[ChromePart], settings: Setting
         totals = (lines, Counts(lines.hashes, edge_docs), affixes[1], affixes[3], names)
         affixes = [affixes[0], affixes[2]]
     return ChromeTotals([p.documents for p in parts], [b for p in parts for b in p.bad],
-                        chrome_lines, common, affixes[0], affixes[1], totals)
+                        chrome_lines, common, affixes[0], affixes[1], totals, pair_lines)
 
 
 def learn_chrome(totals: Sequence[ChromeTotals], config: Config) -> Tuple[Chrome, np.ndarray]:
     """The learned `Chrome` (without headlines: `sketch_shard` finds them) and the
     sorted hashes of lines shared by several documents."""
     documents = sum(totals[0].shard_documents)
-    need = max(config.chrome_min_docs, config.chrome_min_share * documents)
+    need = needs(config, documents)[0]
     suffixes, prefixes = Counter(), Counter()
     for total in totals:
         suffixes.update(total.suffixes)
         prefixes.update(total.prefixes)
     lines = frozenset(int(h) for t in totals for h in t.chrome_lines)
+    pairs = frozenset(int(h) for t in totals for h in t.pair_lines)
     common = np.sort(np.concatenate([t.common for t in totals])) if totals else _EMPTY64
-    return Chrome(lines, _affixes(suffixes, need), _affixes(prefixes, need), documents=documents), common
+    return Chrome(lines, _affixes(suffixes, need), _affixes(prefixes, need), documents=documents,
+                  pair_lines=pairs), common
 
 
 # -- sketches and candidate pairs ----------------------------------------------------

@@ -12,7 +12,10 @@ from .chrome import Chrome
 
 _HASH = re.compile(r"[0-9a-f]{16}")
 FORMAT = "dedup-profile"
-VERSION = 1
+VERSION = 2
+# Version 1 had no pair lines; it reads as a profile without them.
+READS = (1, 2)
+_FIELDS = ("documents", "chrome_lines", "suffixes", "prefixes", "titles")
 
 
 class ProfileError(ValueError):
@@ -26,7 +29,14 @@ def _body(chrome: Chrome) -> Dict:
         "suffixes": [list(a) for a in chrome.suffixes],
         "prefixes": [list(a) for a in chrome.prefixes],
         "titles": sorted(f"{h:016x}" for h in chrome.titles),
+        "pair_lines": sorted(f"{h:016x}" for h in chrome.pair_lines),
     }
+
+
+def _fields(document: Dict) -> Dict:
+    """The fields of a profile that its checksum covers (those of its version)."""
+    names = _FIELDS + (("pair_lines",) if document.get("version") != 1 else ())
+    return {k: document.get(k) for k in names}
 
 
 def _checksum(body: Dict) -> str:
@@ -50,10 +60,11 @@ def loads(text: str, name: str = "profile") -> Chrome:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ProfileError(f"{name}: not a dedup profile (no \"format\": \"{FORMAT}\"); "
                            "make one with `dedup learn FILES -o PROFILE`")
-    if document.get("version") != VERSION:
-        raise ProfileError(f"{name}: profile version {document.get('version')!r} is not "
-                           f"supported (this dedup reads version {VERSION}); learn it again")
-    body = {k: document.get(k) for k in ("documents", "chrome_lines", "suffixes", "prefixes", "titles")}
+    version = document.get("version")
+    if version not in READS or isinstance(version, bool):
+        raise ProfileError(f"{name}: profile version {version!r} is not supported (this dedup "
+                           f"reads versions {', '.join(map(str, READS))}); learn it again")
+    body = _fields(document)
     if document.get("sha256") != _checksum(body):
         raise ProfileError(f"{name}: checksum mismatch, the profile was changed by hand or "
                            "damaged; learn it again with `dedup learn`")
@@ -67,6 +78,7 @@ def loads(text: str, name: str = "profile") -> Chrome:
         prefixes=tuple(tuple(a) for a in body["prefixes"]),
         titles=frozenset(int(h, 16) for h in body["titles"]),
         documents=body["documents"],
+        pair_lines=frozenset(int(h, 16) for h in body.get("pair_lines", ())),
     )
 
 
@@ -82,8 +94,8 @@ def _wrong_type(body: Dict) -> str:
     documents = body["documents"]
     if not isinstance(documents, int) or isinstance(documents, bool) or documents < 0:
         return "\"documents\" must be a count"
-    for field in ("chrome_lines", "titles"):
-        if not hashes(body[field]):
+    for field in ("chrome_lines", "titles", "pair_lines"):
+        if field in body and not hashes(body[field]):
             return f"\"{field}\" must be a list of 16-digit hex hashes"
     for field in ("suffixes", "prefixes"):
         if not affixes(body[field]):

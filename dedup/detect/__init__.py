@@ -50,7 +50,7 @@ def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
     protected = set() if title is None else {title.index}
     found += title_removals
     if chrome is not None:
-        found += find_learned(blocks, chrome, title)
+        found += find_learned(blocks, lines, chrome, title, config)
     found += find_link_lines(blocks, config)
     by_start = {b.start: b.index for b in blocks}
     claimed = {by_start[r.start]: r for r in found

@@ -3,13 +3,15 @@ import weakref
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..model import Block, Removal
-from ..shingle import tokens
-from ..corpus.chrome import HEAD_LINES, Chrome, line_hash
+from ..shingle import Line, tokens
+from ..config import Config
+from ..corpus.chrome import HEAD_LINES, PAIR_RUN_LINES, Chrome, line_hash
 
 MAX_LEAD_TOKENS = 4
 #: characters of line text remembered; the memo is emptied when it holds more
 MEMO_CHARS = 1 << 23
 _CHROME = "chrome"
+_PAIR = "pair"
 
 
 class _LineMemo:
@@ -25,8 +27,9 @@ class _LineMemo:
         self.chars = 0
 
     def verdict(self, chrome: Chrome, text: str):
-        """None (no tokens, or nothing learned about it), `_CHROME`, or the headlines of
-        other documents it may be a teaser for (a tuple, maybe empty)."""
+        """None (no tokens, or nothing learned about it), `_CHROME`, `_PAIR` (a pair
+        line), or the headlines of other documents it may be a teaser for (a tuple,
+        maybe empty)."""
         try:
             return self.verdicts[text]
         except KeyError:
@@ -39,6 +42,8 @@ class _LineMemo:
             pass
         elif line_hash(key) in chrome.lines:
             found = _CHROME
+        elif line_hash(key) in chrome.pair_lines:
+            found = _PAIR
         elif chrome.titles:
             lead, tail = chrome.affix(toks)
             body_end = len(toks) - tail
@@ -104,22 +109,67 @@ def learned_affixes(blocks: Sequence[Block], chrome: Chrome) -> Dict[int, Tuple[
     return affixes
 
 
-def find_learned(blocks: Sequence[Block], chrome: Chrome, title: Optional[Block]) -> List[Removal]:
-    """Removals for chrome lines, and for teasers whose text is another document's
-    headline ("Read next: <headline> | Site")."""
+def find_learned(blocks: Sequence[Block], lines: Dict[int, Line], chrome: Chrome, title: Optional[Block],
+                 config: Config) -> List[Removal]:
+    """Removals for chrome lines, for short pair lines in a run of chrome lines, and
+    for teasers whose text is another document's headline ("Read next: <headline> |
+    Site")."""
     memo = _memo_of(chrome)
     own = None
     if title is not None:
         own = memo.headline(chrome, title.text)
     removals = []
+    verdicts = {}
     for block in blocks:
-        if not block.removable or (title is not None and block.index == title.index):
+        if not block.removable:
             continue
-        verdict = memo.verdict(chrome, block.text)
-        if verdict is None:
+        verdict = verdicts[block.index] = memo.verdict(chrome, block.text)
+        if block.index == (title and title.index) or verdict is None or verdict is _PAIR:
             continue
         if verdict is _CHROME:
             removals.append(Removal(block.start, block.end, "chrome", rule="learned chrome line"))
         elif any(headline != own for headline in verdict):
             removals.append(Removal(block.start, block.end, "teaser", rule="another document's headline"))
+    if _PAIR in verdicts.values():
+        removals += _pair_runs(blocks, lines, verdicts, title, config)
+    return sorted(removals, key=lambda r: r.start)
+
+
+def _pair_runs(blocks: Sequence[Block], lines: Dict[int, Line], verdicts: Dict[int, object],
+               title: Optional[Block], config: Config) -> List[Removal]:
+    """Removals for the short pair lines of runs of `PAIR_RUN_LINES` or more chrome
+    lines that frame the document's prose: before its first paragraph or after its
+    last (a page without prose has no frame to tell chrome from content). None if they
+    would take more of the document's text than they leave."""
+    def weight(index):
+        return lines[index].weight(config.wide_char_weight)
+
+    prose = [i for i, verdict in verdicts.items()
+             if verdict is not _CHROME and verdict is not _PAIR and weight(i) >= config.long_block_chars]
+    if not prose:
+        return []
+    runs, run = [], []   # chrome and pair lines in a row (blank lines between them)
+    for block in blocks:
+        if block.kind == "blank":
+            continue
+        if verdicts.get(block.index) in (_CHROME, _PAIR):
+            run.append(block.index)
+        elif run:
+            runs.append(run)
+            run = []
+    runs.append(run)
+    removals = []
+    for run in runs:
+        if len(run) < PAIR_RUN_LINES or prose[0] < run[-1] and run[0] < prose[-1]:
+            continue
+        removals += [Removal(blocks[i].start, blocks[i].end, "chrome",
+                             rule=f"chrome line of two documents, in a run of {len(run)}")
+                     for i in run if verdicts[i] is _PAIR and i != (title and title.index)
+                     and weight(i) < config.long_block_chars]
+    by_start = {b.start: b.index for b in blocks}
+    gone = sum(weight(by_start[r.start]) for r in removals)
+    if gone > sum(weight(i) for i, verdict in verdicts.items() if verdict is not _CHROME) - gone:
+        # Most of what the two pages print is the same: a copy, or a listing both
+        # show, not a frame around different content.
+        return []
     return removals
