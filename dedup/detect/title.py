@@ -100,7 +100,7 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
                                     (title.start, title.content_end), copy))
         elif not anywhere:
             break
-    cut = _affix_cut(title, title_key, affix_evidence, config)
+    cut = _affix_cut(title, title_key, affix_evidence, config, separated=not other_affix)
     if cut is not None and affix_evidence[0][0] == "prefix" \
             and not _prefix_shown(title, cut, keys, other_affix):
         cut = None
@@ -160,17 +160,20 @@ def _common_prefix(a: str, b: str) -> int:
 
 
 # A separator between a headline and a site name: " | ", " - ", " : ", " » ", ...
-_SEPARATOR = regex.compile(r"\s+[|\-–—:·•/»›~]+\s+|\s*[|·•»›]\s*")
+_SEPARATOR = regex.compile(r"\s+[|\-–—:·•/«»‹›~]+\s+|\s*[|·•«»‹›]\s*")
 
 
-def _affix_cut(title: Block, title_key: str, evidence, config: Config
+def _affix_cut(title: Block, title_key: str, evidence, config: Config, separated: bool = False
                ) -> Optional[Tuple[int, int]]:
     """The span of the title's own affix, when its variants show where the headline ends.
 
     The variants share the headline and sometimes the start of the site name too
     ("<headline> | Site Online" / "<headline> - site.com"), so the cut is made at the
     last separator inside the shared text's last `max_affix_chars` key characters, or
-    else where the shared text ends, and only at a word boundary.
+    else where the shared text ends, and only at a word boundary. With `separated` (the
+    only variants are the bare headline, which shows where the headline ends but not
+    that a site name follows) a suffix goes only after a separator: "<headline>,
+    Miscellaneous papers" keeps its subtitle, "<headline> | Site" loses its site.
     """
     if not evidence or any(side != evidence[0][0] for side, _ in evidence):
         return None
@@ -204,7 +207,8 @@ def _affix_cut(title: Block, title_key: str, evidence, config: Config
     # Keep punctuation glued to the headline's last word ("over?", "'Jaws'").
     while end < len(text) and not text[end].isspace() and not text[end].isalnum():
         end += 1
-    if end >= len(text) or text[end - 1].isalnum() and text[end].isalnum():
+    if end >= len(text) or text[end - 1].isalnum() and text[end].isalnum() \
+            or separated and not _SEPARATOR.match(text, end):
         return None
     return title.start + end, title.content_end
 
