@@ -118,25 +118,26 @@ def find_learned(blocks: Sequence[Block], lines: Dict[int, Line], chrome: Chrome
     own = None
     if title is not None:
         own = memo.headline(chrome, title.text)
+    title_index = None if title is None else title.index
     removals = []
     verdicts = {}
     for block in blocks:
         if not block.removable:
             continue
         verdict = verdicts[block.index] = memo.verdict(chrome, block.text)
-        if block.index == (title and title.index) or verdict is None or verdict is _PAIR:
+        if block.index == title_index or verdict is None or verdict is _PAIR:
             continue
         if verdict is _CHROME:
             removals.append(Removal(block.start, block.end, "chrome", rule="learned chrome line"))
         elif any(headline != own for headline in verdict):
             removals.append(Removal(block.start, block.end, "teaser", rule="another document's headline"))
     if _PAIR in verdicts.values():
-        removals += _pair_runs(blocks, lines, verdicts, title, config)
+        removals += _pair_runs(blocks, lines, verdicts, title_index, config)
     return sorted(removals, key=lambda r: r.start)
 
 
 def _pair_runs(blocks: Sequence[Block], lines: Dict[int, Line], verdicts: Dict[int, object],
-               title: Optional[Block], config: Config) -> List[Removal]:
+               title_index: Optional[int], config: Config) -> List[Removal]:
     """Removals for the short pair lines of runs of `PAIR_RUN_LINES` or more chrome
     lines that frame the document's prose: before its first paragraph or after its
     last (a page without prose has no frame to tell chrome from content). None if they
@@ -158,18 +159,15 @@ def _pair_runs(blocks: Sequence[Block], lines: Dict[int, Line], verdicts: Dict[i
             runs.append(run)
             run = []
     runs.append(run)
-    removals = []
+    going = {}   # block index -> length of its run
     for run in runs:
-        if len(run) < PAIR_RUN_LINES or prose[0] < run[-1] and run[0] < prose[-1]:
-            continue
-        removals += [Removal(blocks[i].start, blocks[i].end, "chrome",
-                             rule=f"chrome line of two documents, in a run of {len(run)}")
-                     for i in run if verdicts[i] is _PAIR and i != (title and title.index)
-                     and weight(i) < config.long_block_chars]
-    by_start = {b.start: b.index for b in blocks}
-    gone = sum(weight(by_start[r.start]) for r in removals)
+        if len(run) >= PAIR_RUN_LINES and (run[-1] < prose[0] or run[0] > prose[-1]):
+            going.update((i, len(run)) for i in run if verdicts[i] is _PAIR and i != title_index
+                         and weight(i) < config.long_block_chars)
+    gone = sum(map(weight, going))
     if gone > sum(weight(i) for i, verdict in verdicts.items() if verdict is not _CHROME) - gone:
         # Most of what the two pages print is the same: a copy, or a listing both
         # show, not a frame around different content.
         return []
-    return removals
+    return [Removal(blocks[i].start, blocks[i].end, "chrome",
+                    rule=f"chrome line of two documents, in a run of {n}") for i, n in going.items()]
