@@ -81,12 +81,20 @@ def _page(rng, title, menu, footer, middle=""):
     return "\n".join(menu + ["", title, ""] + paragraphs + [""] + footer) + "\n"
 
 
-def test_the_menu_and_footer_two_pages_of_a_site_share_go_and_a_shared_heading_stays():
+MENU = ["Home", "World news", "Sport", "Culture and arts", "Contact us"]
+FOOTER = ["About us", "Privacy policy", "Terms of use"]
+
+
+def two_page_site():
+    """Two pages of a site: the same menu and footer, and a heading between paragraphs."""
     rng = random.Random(3)
-    menu = ["Home", "World news", "Sport", "Culture and arts", "Contact us"]
-    footer = ["About us", "Privacy policy", "Terms of use"]
-    docs = [{"id": i, "text": _page(rng, title, menu, footer, middle="Key facts")}
+    return [{"id": i, "text": _page(rng, title, MENU, FOOTER, middle="Key facts")}
             for i, title in enumerate(["Storm closes the harbour road", "Council opens a new library"])]
+
+
+def test_the_menu_and_footer_two_pages_of_a_site_share_go_and_a_shared_heading_stays():
+    docs = two_page_site()
+    menu, footer = MENU, FOOTER
     out = [d.record["text"] for d in clean_corpus(docs)]
     for doc, text in zip(docs, out):
         kept = text.split("\n")

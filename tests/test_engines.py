@@ -59,6 +59,16 @@ def test_process_pool_and_shards_give_the_bytes_of_one_process(tmp_path):
     assert cleaned([str(whole)], jobs=2, shard_lines=11) == expected
 
 
+def test_a_two_page_site_loses_its_menu_the_same_way_in_shards(tmp_path):
+    from test_corpus import MENU, two_page_site
+
+    paths = shard_files(tmp_path, two_page_site(), count=2)
+    expected = cleaned(paths)
+    assert not any(line in MENU for record in expected.splitlines()
+                   for line in json.loads(record)["text"].split("\n"))
+    assert cleaned(paths, jobs=2, shard_lines=1) == expected
+
+
 def test_keep_longest_and_marked_duplicates_are_the_same_on_two_workers(tmp_path):
     paths = shard_files(tmp_path, records())
     options = {"keep": "longest", "keep_duplicates": True, "explain": True}
