@@ -121,17 +121,21 @@ def find_learned(blocks: Sequence[Block], lines: Dict[int, Line], chrome: Chrome
     title_index = None if title is None else title.index
     removals = []
     verdicts = {}
+    pairs = False
     for block in blocks:
         if not block.removable:
             continue
         verdict = verdicts[block.index] = memo.verdict(chrome, block.text)
-        if block.index == title_index or verdict is None or verdict is _PAIR:
+        if verdict is _PAIR:
+            pairs = True
+            continue
+        if block.index == title_index or verdict is None:
             continue
         if verdict is _CHROME:
             removals.append(Removal(block.start, block.end, "chrome", rule="learned chrome line"))
         elif any(headline != own for headline in verdict):
             removals.append(Removal(block.start, block.end, "teaser", rule="another document's headline"))
-    if _PAIR in verdicts.values():
+    if pairs:
         removals += _pair_runs(blocks, lines, verdicts, title_index, config)
     return sorted(removals, key=lambda r: r.start)
 
