@@ -55,8 +55,8 @@ def _ref(block: Block):
 
 
 def find_copies(blocks: Sequence[Block], lines: Dict[int, Line], protected: set,
-                claimed: Dict[int, Removal], config: Config, judged: Optional[dict] = None
-                ) -> List[Removal]:
+                claimed: Dict[int, Removal], config: Config, judged: Optional[dict] = None,
+                picked: Optional[dict] = None) -> List[Removal]:
     """Return removals for repeats, caption copies and contained blocks.
 
     Args:
@@ -68,8 +68,12 @@ def find_copies(blocks: Sequence[Block], lines: Dict[int, Line], protected: set,
         config: thresholds.
         judged: verdicts on pairs of lines, kept across the passes over one document
             (a verdict depends only on the two lines and their order).
+        picked: what `_candidates` found for a list of lines, kept across the passes
+            too (it depends only on the lines and their order, and a pass that removed
+            only repeats or short lines compares the same ones again).
     """
     judged = {} if judged is None else judged
+    picked = {} if picked is None else picked
     protected = protected | set(claimed)
     entries = []
     for index, line in sorted(lines.items()):
@@ -89,7 +93,10 @@ def find_copies(blocks: Sequence[Block], lines: Dict[int, Line], protected: set,
     by_start = {b.start: b.index for b in blocks}
     live = distinct
     for _ in range(_MAX_ROUNDS):
-        candidates, capped = _candidates(live, config)
+        compared = tuple(entry.line for entry in live)
+        if compared not in picked:
+            picked[compared] = _candidates(live, config)
+        candidates, capped = picked[compared]
         before = len(removals)
         for position, small in enumerate(live):
             if small.block.index in protected or small.block.index in removals:
