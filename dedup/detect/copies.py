@@ -25,6 +25,7 @@ Template lines that differ in one place ("... fair in Salem drew ..." / "... in 
 drew ...") share text on both sides of the difference, so they are never copies.
 """
 from collections import Counter
+from itertools import chain
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import regex
@@ -162,15 +163,16 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
     # How many block middles hold each probe shingle (a repeat inside one counts too).
     # Only shared shingles can be probes, so only they are counted, except in a block
     # that repeats some shingle more than `limit` times: there one shingle alone caps.
-    holders: Counter = Counter()
     middles = {}
+    counted = []
     for position, entry in enumerate(distinct):
         repeats = len(entry.tokens) - 1 - len(entry.shingles)
         if repeats < limit and shared.isdisjoint(entry.shingles):
             continue
         middle = middles[position] = _middle(entry.tokens, config)
-        holders.update(middle if repeats >= limit else filter(shared.__contains__, middle))
-    capped = any(count > limit for count in holders.values())
+        counted.append(middle if repeats >= limit else filter(shared.__contains__, middle))
+    holders = Counter(chain.from_iterable(counted))
+    capped = max(holders.values(), default=0) > limit
     probes: Dict[int, set] = {}
     for position, middle in middles.items():
         entry = distinct[position]
