@@ -104,13 +104,16 @@ def find_link_lines(blocks: Sequence[Block], config: Config,
 
 
 def _is_link(line: str, config: Config) -> bool:
-    # Most lines do not start with a link lead: look at the first two words before
-    # splitting the whole line.
+    """A short line that is a link lead and a name ("Read more from <site>").
+
+    Most lines do not start with a link lead: the first two words are looked at before
+    the whole line is split."""
     return len(line) <= min(_LINK_CHARS, 40 * config.max_link_words) \
         and _first_word(line.split(None, 2)) in _LINK_FIRST_WORDS \
         and len(line.split()) <= config.max_link_words and _LINK.match(line) is not None
 
 
 def _is_teaser(line: str, config: Config) -> bool:
+    """A short line that is a teaser lead and a headline ("NEXT <headline>")."""
     return len(line) <= 40 * config.max_link_words and len(line.split()) <= config.max_link_words \
         and _TEASER.match(line) is not None
