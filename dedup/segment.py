@@ -73,7 +73,7 @@ def _mark_markdown(blocks: List[Block], document: str) -> None:
             for j in range(close + 1):
                 mark(j, "front_matter")
             i = close + 1
-    if "|" not in document and not _MARKUP_LINE.search(document):
+    if "|" not in document and not _markup_line(document):
         return  # no line can start a fence, a heading or a table
     fence = None
     for j in range(i, len(blocks)):
@@ -99,3 +99,13 @@ def _mark_markdown(blocks: List[Block], document: str) -> None:
             while k < len(blocks) and "|" in blocks[k].text and blocks[k].kind == "text":
                 mark(k, "table")
                 k += 1
+
+
+def _markup_line(document: str) -> bool:
+    """Whether a line of `document` starts (after spaces) with one of _MARKUP_START.
+
+    The pattern tries every line start, so it runs only where one of those characters
+    occurs at all (most documents have none).
+    """
+    return any(char in document for char in _MARKUP_START) \
+        and _MARKUP_LINE.search(document) is not None

@@ -11,14 +11,17 @@ from .title import find_title
 
 
 class Memo:
-    """What the passes over one document share: each line's `Line` by its text, and
-    verdicts on pairs of lines (see `find_copies`)."""
+    """What the passes over one document share: each line's `Line` by its text, whether
+    it is a link line (see `find_link_lines`), verdicts on pairs of lines and the
+    candidates picked for a list of lines (see `find_copies`)."""
 
-    __slots__ = ("lines", "judged")
+    __slots__ = ("lines", "links", "judged", "picked")
 
     def __init__(self):
         self.lines: Dict[str, Line] = {}
+        self.links: Dict[str, bool] = {}
         self.judged: dict = {}
+        self.picked: dict = {}
 
 
 def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
@@ -51,11 +54,11 @@ def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
     found += title_removals
     if chrome is not None:
         found += find_learned(blocks, lines, chrome, title, config)
-    found += find_link_lines(blocks, config)
+    found += find_link_lines(blocks, config, memo.links)
     by_start = {b.start: b.index for b in blocks}
     claimed = {by_start[r.start]: r for r in found
                if r.start in by_start and blocks[by_start[r.start]].end == r.end}
-    found += find_copies(blocks, lines, protected, claimed, config, memo.judged)
+    found += find_copies(blocks, lines, protected, claimed, config, memo.judged, memo.picked)
     return merge(_keep_one_title(found))
 
 

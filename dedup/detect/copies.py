@@ -25,6 +25,7 @@ Template lines that differ in one place ("... fair in Salem drew ..." / "... in 
 drew ...") share text on both sides of the difference, so they are never copies.
 """
 from collections import Counter
+from itertools import chain
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import regex
@@ -55,8 +56,8 @@ def _ref(block: Block):
 
 
 def find_copies(blocks: Sequence[Block], lines: Dict[int, Line], protected: set,
-                claimed: Dict[int, Removal], config: Config, judged: Optional[dict] = None
-                ) -> List[Removal]:
+                claimed: Dict[int, Removal], config: Config, judged: Optional[dict] = None,
+                picked: Optional[dict] = None) -> List[Removal]:
     """Return removals for repeats, caption copies and contained blocks.
 
     Args:
@@ -68,8 +69,12 @@ def find_copies(blocks: Sequence[Block], lines: Dict[int, Line], protected: set,
         config: thresholds.
         judged: verdicts on pairs of lines, kept across the passes over one document
             (a verdict depends only on the two lines and their order).
+        picked: what `_candidates` found for a list of lines, kept across the passes
+            too (it depends only on the lines and their order, and a pass that removed
+            only repeats or short lines compares the same ones again).
     """
     judged = {} if judged is None else judged
+    picked = {} if picked is None else picked
     protected = protected | set(claimed)
     entries = []
     for index, line in sorted(lines.items()):
@@ -89,7 +94,10 @@ def find_copies(blocks: Sequence[Block], lines: Dict[int, Line], protected: set,
     by_start = {b.start: b.index for b in blocks}
     live = distinct
     for _ in range(_MAX_ROUNDS):
-        candidates, capped = _candidates(live, config)
+        compared = tuple(entry.line for entry in live)
+        if compared not in picked:
+            picked[compared] = _candidates(live, config)
+        candidates, capped = picked[compared]
         before = len(removals)
         for position, small in enumerate(live):
             if small.block.index in protected or small.block.index in removals:
@@ -155,15 +163,16 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
     # How many block middles hold each probe shingle (a repeat inside one counts too).
     # Only shared shingles can be probes, so only they are counted, except in a block
     # that repeats some shingle more than `limit` times: there one shingle alone caps.
-    holders: Counter = Counter()
     middles = {}
+    counted = []
     for position, entry in enumerate(distinct):
         repeats = len(entry.tokens) - 1 - len(entry.shingles)
         if repeats < limit and shared.isdisjoint(entry.shingles):
             continue
         middle = middles[position] = _middle(entry.tokens, config)
-        holders.update(middle if repeats >= limit else filter(shared.__contains__, middle))
-    capped = any(count > limit for count in holders.values())
+        counted.append(middle if repeats >= limit else filter(shared.__contains__, middle))
+    holders = Counter(chain.from_iterable(counted))
+    capped = max(holders.values(), default=0) > limit
     probes: Dict[int, set] = {}
     for position, middle in middles.items():
         entry = distinct[position]

@@ -8,7 +8,7 @@ their "read next" block, while a line that only links elsewhere ("Read more from
 own wording is learned from repetition across documents (corpus mode) or given with
 `--rules`.
 """
-from typing import List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import regex
 
@@ -77,8 +77,14 @@ _LINK_CHARS = 160  # a link line is a lead and a short name, never longer than t
 _LINK = regex.compile(r"^\W*(?i:%s)%s\s*(?:%s)?\W*$" % ("|".join(_LINK_LEADS), _NAME, _SEP), regex.V0)
 
 
-def find_link_lines(blocks: Sequence[Block], config: Config) -> List[Removal]:
-    """Removals for teaser lines in the tail and link lines anywhere (short lines only)."""
+def find_link_lines(blocks: Sequence[Block], config: Config,
+                    known: Optional[Dict[str, bool]] = None) -> List[Removal]:
+    """Removals for teaser lines in the tail and link lines anywhere (short lines only).
+
+    `known` keeps whether a line's text is a link line, across the passes over one
+    document: that depends only on the text, and most lines are looked at again.
+    """
+    known = {} if known is None else known
     text_blocks = [b for b in blocks if b.kind != "blank"]
     tail_from = max(0, len(text_blocks) - config.tail_blocks)
     tail = {b.index for b in text_blocks[tail_from:]}
@@ -87,17 +93,27 @@ def find_link_lines(blocks: Sequence[Block], config: Config) -> List[Removal]:
     for block in text_blocks:
         if block.kind != "text" or block.index == first:
             continue
-        line = block.text.strip()
-        if len(line) > 40 * config.max_link_words:
-            continue
-        # Most lines are neither in the tail nor start with a link lead: look at the
-        # first two words before splitting the whole line.
-        link = len(line) <= _LINK_CHARS and _first_word(line.split(None, 2)) in _LINK_FIRST_WORDS
-        in_tail = block.index in tail
-        if not (link or in_tail) or len(line.split()) > config.max_link_words:
-            continue
-        if link and _LINK.match(line):
+        link = known.get(block.text)
+        if link is None:
+            link = known[block.text] = _is_link(block.text.strip(), config)
+        if link:
             removals.append(Removal(block.start, block.end, "link_line", rule="built-in link lead"))
-        elif in_tail and _TEASER.match(line):
+        elif block.index in tail and _is_teaser(block.text.strip(), config):
             removals.append(Removal(block.start, block.end, "teaser", rule="built-in teaser lead"))
     return removals
+
+
+def _is_link(line: str, config: Config) -> bool:
+    """A short line that is a link lead and a name ("Read more from <site>").
+
+    Most lines do not start with a link lead: the first two words are looked at before
+    the whole line is split."""
+    return len(line) <= min(_LINK_CHARS, 40 * config.max_link_words) \
+        and _first_word(line.split(None, 2)) in _LINK_FIRST_WORDS \
+        and len(line.split()) <= config.max_link_words and _LINK.match(line) is not None
+
+
+def _is_teaser(line: str, config: Config) -> bool:
+    """A short line that is a teaser lead and a headline ("NEXT <headline>")."""
+    return len(line) <= 40 * config.max_link_words and len(line.split()) <= config.max_link_words \
+        and _TEASER.match(line) is not None
