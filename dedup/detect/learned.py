@@ -38,11 +38,12 @@ class _LineMemo:
         found = None
         toks = tokens(text)
         key = "".join(toks)
+        hashed = line_hash(key) if toks else None
         if not toks:
             pass
-        elif line_hash(key) in chrome.lines:
+        elif hashed in chrome.lines:
             found = _CHROME
-        elif line_hash(key) in chrome.pair_lines:
+        elif hashed in chrome.pair_lines:
             found = _PAIR
         elif chrome.titles:
             lead, tail = chrome.affix(toks)
