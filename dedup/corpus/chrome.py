@@ -140,9 +140,9 @@ class ChromeCounter:
 
     def learn(self) -> Chrome:
         def chrome_lines(min_docs):
-            need, need_body = needs(self.config, self.documents, min_docs)
+            at_edges, anywhere = needs(self.config, self.documents, min_docs)
             return frozenset(h for h, n in self._line_docs.items()
-                             if n >= need_body or (n >= need and self._edge_docs[h] >= need))
+                             if n >= anywhere or (n >= at_edges and self._edge_docs[h] >= at_edges))
 
         lines = chrome_lines(self.config.chrome_min_docs)
         need = needs(self.config, self.documents)[0]

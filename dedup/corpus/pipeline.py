@@ -222,8 +222,8 @@ def chrome_totals(partition: int, parts: Sequence[ChromePart], settings: Setting
     edge_docs[np.searchsorted(lines.hashes, edges.hashes)] = edges.docs
 
     def chrome(min_docs):
-        need, need_body = needs(config, documents, min_docs)
-        return (lines.docs >= need_body) | ((lines.docs >= need) & (edge_docs >= need))
+        at_edges, anywhere = needs(config, documents, min_docs)
+        return (lines.docs >= anywhere) | ((lines.docs >= at_edges) & (edge_docs >= at_edges))
 
     strong = chrome(config.chrome_min_docs)
     chrome_lines, pair_lines = lines.hashes[strong], lines.hashes[chrome(PAIR_DOCS) & ~strong]

@@ -108,12 +108,15 @@ def _is_link(line: str, config: Config) -> bool:
 
     Most lines do not start with a link lead: the first two words are looked at before
     the whole line is split."""
-    return len(line) <= min(_LINK_CHARS, 40 * config.max_link_words) \
-        and _first_word(line.split(None, 2)) in _LINK_FIRST_WORDS \
-        and len(line.split()) <= config.max_link_words and _LINK.match(line) is not None
+    return len(line) <= _LINK_CHARS and _first_word(line.split(None, 2)) in _LINK_FIRST_WORDS \
+        and _short(line, config) and _LINK.match(line) is not None
 
 
 def _is_teaser(line: str, config: Config) -> bool:
     """A short line that is a teaser lead and a headline ("NEXT <headline>")."""
-    return len(line) <= 40 * config.max_link_words and len(line.split()) <= config.max_link_words \
-        and _TEASER.match(line) is not None
+    return _short(line, config) and _TEASER.match(line) is not None
+
+
+def _short(line: str, config: Config) -> bool:
+    """At most `max_link_words` words (and characters for as many long words)."""
+    return len(line) <= 40 * config.max_link_words and len(line.split()) <= config.max_link_words
