@@ -48,7 +48,7 @@ def detect(blocks: Sequence[Block], config: Config, rules: Sequence[Rule] = (),
     affixes = None
     if chrome is not None:
         from .learned import find_learned, learned_affixes
-        affixes = learned_affixes(blocks, chrome)
+        affixes = learned_affixes(blocks, lines, chrome)
     title, title_removals = find_title(blocks, lines, config, affixes)
     protected = set() if title is None else {title.index}
     found += title_removals

@@ -3,7 +3,7 @@ import weakref
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..model import Block, Removal
-from ..shingle import Line, tokens
+from ..shingle import Line, folded
 from ..config import Config
 from ..corpus.chrome import HEAD_LINES, PAIR_RUN_LINES, Chrome, line_hash
 
@@ -26,17 +26,18 @@ class _LineMemo:
         self.headlines: Dict[str, Optional[int]] = {}
         self.chars = 0
 
-    def verdict(self, chrome: Chrome, text: str):
+    def verdict(self, chrome: Chrome, line: Line):
         """None (no tokens, or nothing learned about it), `_CHROME`, `_PAIR` (a pair
         line), or the headlines of other documents it may be a teaser for (a tuple,
         maybe empty)."""
+        text = line.text
         try:
             return self.verdicts[text]
         except KeyError:
             pass
         self._bound(text)
         found = None
-        toks = tokens(text)
+        toks = folded(line.tokens)
         key = "".join(toks)
         hashed = line_hash(key) if toks else None
         if not toks:
@@ -64,17 +65,19 @@ class _LineMemo:
         self.verdicts[text] = found
         return found
 
-    def affix(self, chrome: Chrome, text: str) -> Tuple[int, int]:
+    def affix(self, chrome: Chrome, line: Line) -> Tuple[int, int]:
+        text = line.text
         found = self.affixes.get(text)
         if found is None:
             self._bound(text)
-            found = self.affixes[text] = chrome.affix(tokens(text))
+            found = self.affixes[text] = chrome.affix(folded(line.tokens))
         return found
 
-    def headline(self, chrome: Chrome, text: str) -> Optional[int]:
+    def headline(self, chrome: Chrome, line: Line) -> Optional[int]:
+        text = line.text
         if text not in self.headlines:
             self._bound(text)
-            self.headlines[text] = chrome.headline_hash(tokens(text))
+            self.headlines[text] = chrome.headline_hash(folded(line.tokens))
         return self.headlines[text]
 
     def _bound(self, text: str) -> None:
@@ -98,13 +101,14 @@ def _memo_of(chrome: Chrome) -> _LineMemo:
     return _memo
 
 
-def learned_affixes(blocks: Sequence[Block], chrome: Chrome) -> Dict[int, Tuple[int, int]]:
+def learned_affixes(blocks: Sequence[Block], lines: Dict[int, Line],
+                    chrome: Chrome) -> Dict[int, Tuple[int, int]]:
     """Leading and trailing affix tokens of the lines near the top, by block index."""
     affixes = {}
     memo = _memo_of(chrome)
     head = [b for b in blocks if b.removable][:HEAD_LINES]
     for block in head:
-        lead, tail = memo.affix(chrome, block.text)
+        lead, tail = memo.affix(chrome, lines[block.index])
         if lead or tail:
             affixes[block.index] = (lead, tail)
     return affixes
@@ -118,7 +122,7 @@ def find_learned(blocks: Sequence[Block], lines: Dict[int, Line], chrome: Chrome
     memo = _memo_of(chrome)
     own = None
     if title is not None:
-        own = memo.headline(chrome, title.text)
+        own = memo.headline(chrome, lines[title.index])
     title_index = None if title is None else title.index
     removals = []
     verdicts = {}
@@ -126,7 +130,7 @@ def find_learned(blocks: Sequence[Block], lines: Dict[int, Line], chrome: Chrome
     for block in blocks:
         if not block.removable:
             continue
-        verdict = verdicts[block.index] = memo.verdict(chrome, block.text)
+        verdict = verdicts[block.index] = memo.verdict(chrome, lines[block.index])
         if verdict is _PAIR:
             pairs = True
             continue
