@@ -146,9 +146,10 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
     A core covers at least 1 - max_affix_ratio of a block, so it holds the shingles
     around the block's middle: those *probe* shingles are indexed, and the blocks that
     hold a block's probes are its candidates if they share enough of its shingles.
-    Probe shingles held by more than `stop_shingle_blocks` blocks' middles are skipped,
-    and at most `max_candidates` blocks, those sharing the most shingles, are kept,
-    which keeps pathological input (thousands of near-identical lines) linear.
+    Probe shingles held by the middles of more than `stop_shingle_blocks` blocks that
+    look for candidates are skipped, and at most `max_candidates` blocks, those sharing
+    the most shingles, are kept, which keeps pathological input (thousands of
+    near-identical lines) linear.
 
     Only shingles found in two blocks can pair them, so only those are looked up, and
     a block with too few such shingles to share enough with any other one looks for no
@@ -160,26 +161,28 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
         shared |= seen & entry.shingles
         seen |= entry.shingles
     limit = config.stop_shingle_blocks
-    # How many block middles hold each probe shingle (a repeat inside one counts too).
-    # Only shared shingles can be probes, so only they are counted, except in a block
-    # that repeats some shingle more than `limit` times: there one shingle alone caps.
+    # How many middles of blocks that look for candidates hold each probe shingle (a
+    # repeat inside one counts too). Only shared shingles can be probes, so only they
+    # are counted, except in a block that repeats some shingle more than `limit`
+    # times: there one shingle alone caps.
     middles = {}
     counted = []
     for position, entry in enumerate(distinct):
         repeats = len(entry.tokens) - 1 - len(entry.shingles)
-        if repeats < limit and shared.isdisjoint(entry.shingles):
+        looks = len(entry.shingles & shared) >= _need(entry, config)
+        if repeats < limit and not looks:
             continue
-        middle = middles[position] = _middle(entry.tokens, config)
+        middle = _middle(entry.tokens, config)
         counted.append(middle if repeats >= limit else filter(shared.__contains__, middle))
+        if looks:
+            middles[position] = middle
     holders = Counter(chain.from_iterable(counted))
     capped = max(holders.values(), default=0) > limit
     probes: Dict[int, set] = {}
     for position, middle in middles.items():
-        entry = distinct[position]
-        if len(entry.shingles & shared) >= _need(entry, config):
-            own = {pair for pair in shared.intersection(middle) if holders[pair] <= limit}
-            if own:
-                probes[position] = own
+        own = {pair for pair in shared.intersection(middle) if holders[pair] <= limit}
+        if own:
+            probes[position] = own
     wanted = set().union(*probes.values())
     containers: Dict[tuple, set] = {}
     for position, entry in enumerate(distinct):
