@@ -194,9 +194,10 @@ def _candidates(distinct: List[_Entry], config: Config) -> Tuple[Dict[int, List[
         others = set().union(*(containers[pair] for pair in own))
         others.discard(small_position)
         need = _need(small, config)
+        held = small.shingles
         ranked = sorted((-common, other) for other in others
-                        for common in (len(small.shingles & distinct[other].shingles),)
-                        if common >= need)
+                        for shingles in (distinct[other].shingles,) if len(shingles) >= need
+                        for common in (len(held & shingles),) if common >= need)
         if ranked:
             result[small_position] = sorted(other for _, other in ranked[:config.max_candidates])
         capped = capped or len(ranked) > config.max_candidates
