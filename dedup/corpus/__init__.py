@@ -21,6 +21,10 @@ from .shards import SHARD_LINES
 KEEP_POLICIES = ("first", "longest")
 
 
+class SiteKeyError(ValueError):
+    """A site key asked of what cannot learn per site."""
+
+
 class CleanedDocument(NamedTuple):
     """One document of a corpus after cleaning.
 
@@ -40,11 +44,21 @@ class CleanedDocument(NamedTuple):
     original: str = ""
 
 
-def learn_chrome(records: Iterable[dict], config: Config = DEFAULT, text_key: str = "text") -> Chrome:
-    """Pass one: learn chrome lines, title affixes and headlines from records."""
+def learn_chrome(records: Iterable[dict], config: Config = DEFAULT, text_key: str = "text",
+                 site_key: Optional[str] = None) -> Chrome:
+    """Pass one: learn chrome lines, title affixes and headlines from records (per site
+    with `site_key`, see `clean_corpus`)."""
+    from .sites import BadSite, record_site
+
     counter = ChromeCounter(config)
-    for record in records:
-        counter.add(record[text_key])
+    for number, record in enumerate(records, 1):
+        try:
+            site = record_site(record, site_key)
+        except BadSite as error:
+            from ..io import InputError
+
+            raise InputError(f"record {number}: field {site_key!r} {error}") from error
+        counter.add(record[text_key], site)
     return counter.learn()
 
 
@@ -54,7 +68,7 @@ def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Seque
                  progress: Optional[Callable[[str, int], None]] = None, *,
                  engine: str = "local", jobs: Optional[int] = None, ray_address: Optional[str] = None,
                  index=None, work_dir: Optional[str] = None,
-                 shard_lines: int = SHARD_LINES) -> Iterator[CleanedDocument]:
+                 shard_lines: int = SHARD_LINES, site_key: Optional[str] = None) -> Iterator[CleanedDocument]:
     """Clean a corpus: chrome, near-duplicate documents, then each document.
 
     Args:
@@ -75,13 +89,18 @@ def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Seque
         work_dir: where the run keeps its sketches (a new folder inside it, removed at
             the end); on a cluster of several machines, a folder all of them see.
         shard_lines: lines of a plain JSON lines file (or records in memory) per task.
+        site_key: a field naming each record's site (`dedup.corpus.sites.site_name`: a
+            URL stands for its host): chrome lines, lines two pages share and title
+            affixes are learned and removed per site, every threshold relative to the
+            site's documents. Records without it form one more site. Near-duplicate
+            documents are still found across the whole corpus.
 
     Yields:
         `CleanedDocument` per kept document (and per duplicate with keep_duplicates),
         in input order.
     """
     with CorpusRun(records, config, rules, chrome, text_key, id_key, keep, keep_duplicates,
-                   progress, engine, jobs, ray_address, index, work_dir, shard_lines) as run:
+                   progress, engine, jobs, ray_address, index, work_dir, shard_lines, site_key=site_key) as run:
         run.find_duplicates()
         for rewritten in run.rewrite():
             yield from rewritten.documents
@@ -135,9 +154,13 @@ class CorpusRun:
                  keep: str = "first", keep_duplicates: bool = False, progress=None,
                  engine: str = "local", jobs: Optional[int] = None, ray_address: Optional[str] = None,
                  index=None, work_dir: Optional[str] = None, shard_lines: int = SHARD_LINES,
-                 keep_totals: bool = False):
+                 keep_totals: bool = False, site_key: Optional[str] = None):
         if keep not in KEEP_POLICIES:
             raise ValueError(f"keep must be one of {KEEP_POLICIES}, not {keep!r}")
+        if site_key and (index is not None or keep_totals):
+            raise SiteKeyError("--site-key does not work with an index yet (an index keeps the chrome "
+                               "statistics of the whole corpus, not per site); leave out one of them")
+        self.site_key = site_key or None
         if iter(records) is records:
             records = list(records)
         self.records, self.config, self.rules, self.given_chrome = records, config, rules, chrome
@@ -212,7 +235,7 @@ class CorpusRun:
         partitions = 1 if self.executor.workers == 1 else 2 * self.executor.workers
         self.settings = Settings(self.config, self.text_key, self.id_key, skip_bad,
                                  getattr(records, "max_record_bytes", MAX_RECORD_BYTES),
-                                 self.work, partitions, self.keep_totals)
+                                 self.work, partitions, self.keep_totals, site_key=self.site_key)
 
     def learn(self):
         """Pass one: chrome statistics of every shard (and of the index), summed per partition."""
