@@ -62,8 +62,8 @@ class Chrome:
 
     `sites` holds the named sites, (salt, documents, suffixes, prefixes) sorted by
     salt; `suffixes` and `prefixes` are those of the unnamed site (all documents,
-    without a site key), `documents` counts every site's. `salt` is 0 except in the part of one site (`for_site`),
-    whose lines are looked up salted."""
+    without a site key), `documents` counts every site's. `salt` is 0 except in the
+    part of one site (`for_site`), whose lines are looked up salted."""
 
     lines: FrozenSet[int] = frozenset()
     suffixes: Affixes = ()
@@ -96,23 +96,24 @@ class Chrome:
             return root
         view = root._views.get(salt)
         if view is None:
-            suffixes, prefixes = root._site_affixes.get(salt, ((), ()))[-2:]
+            _, suffixes, prefixes = root._site_parts.get(salt, (0, (), ()))
             view = root._views[salt] = replace(root, suffixes=suffixes, prefixes=prefixes, salt=salt, root=root)
         return view
+
+    def knows(self, site: str) -> bool:
+        """Whether `site` had documents where this chrome was learned."""
+        salt = site_salt(site)
+        return salt in (self.root or self)._site_parts if salt else self.documents > sum(
+            documents for _, documents, _, _ in self.sites)
 
     @functools.cached_property
     def _views(self) -> Dict[int, "Chrome"]:
         return {}
 
-    def knows(self, site: str) -> bool:
-        """Whether `site` had documents where this chrome was learned."""
-        salt = site_salt(site)
-        return salt in (self.root or self)._site_affixes if salt else self.documents > sum(
-            documents for _, documents, _, _ in self.sites)
-
     @functools.cached_property
-    def _site_affixes(self) -> Dict[int, Tuple[int, Affixes, Affixes]]:
-        return {salt: rest for salt, *rest in self.sites}
+    def _site_parts(self) -> Dict[int, Tuple[int, Affixes, Affixes]]:
+        """(documents, suffixes, prefixes) of each named site, by salt."""
+        return {salt: tuple(rest) for salt, *rest in self.sites}
 
     def affix(self, toks: Sequence[str]) -> Tuple[int, int]:
         """How many leading and trailing tokens of a title line are a learned affix."""

@@ -116,11 +116,10 @@ class Counts(NamedTuple):
     def total(parts: Sequence["Counts"]) -> "Counts":
         hashes = np.concatenate([p.hashes for p in parts]) if parts else _EMPTY64
         docs = np.concatenate([p.docs for p in parts]) if parts else np.zeros(0, np.int64)
-        if not any(p.sites is not None for p in parts):
-            unique, inverse = np.unique(hashes, return_inverse=True)
-            return Counts(unique, np.bincount(inverse, weights=docs, minlength=len(unique)).astype(np.int64))
-        unique, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-        sites = np.concatenate([p.sites for p in parts])[first]
+        with_sites = any(p.sites is not None for p in parts)
+        found = np.unique(hashes, return_index=with_sites, return_inverse=True)
+        unique, inverse = found[0], found[-1]
+        sites = np.concatenate([p.sites for p in parts])[found[1]] if with_sites else None
         return Counts(unique, np.bincount(inverse, weights=docs, minlength=len(unique)).astype(np.int64), sites)
 
     def needs(self, config: Config, documents: int, sites: Optional["Counts"],
