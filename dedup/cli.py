@@ -115,6 +115,12 @@ def corpus_options(command):
     return command
 
 
+site_key_option = click.option(
+    "--site-key", default=None, metavar="FIELD",
+    help="JSON lines: the field naming each record's site (a URL stands for its host); chrome is "
+         "learned per site, every threshold relative to the site's documents.")
+
+
 def engine_options(command):
     """Where a corpus run works: --engine, --jobs, --ray-address, --work-dir."""
     options = [
@@ -176,9 +182,7 @@ def corpus_where(engine, jobs, ray_address, work_dir, index=None):
 @click.option("--index", "index_path", type=click.Path(file_okay=False),
               help="With --jsonl: also drop documents that near-duplicate one in this index "
                    "(`dedup index build`).")
-@click.option("--site-key", default=None, metavar="FIELD",
-              help="With --jsonl: the field naming each record's site (a URL stands for its host); "
-                   "chrome is learned and removed per site.")
+@site_key_option
 @click.option("--site", default=None, metavar="NAME",
               help="With --profile, for text: the site (or a URL of it) whose part of the profile applies.")
 @engine_options
@@ -218,9 +222,6 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
     if site is not None and (jsonl or not profile_path):
         raise click.UsageError("--site goes with --profile on text; with --jsonl, name the field "
                                "holding each record's site with --site-key.")
-    if site_key and index_path:
-        raise click.UsageError("--site-key does not work with --index yet (an index keeps the chrome "
-                               "statistics of the whole corpus, not per site); leave out one of them.")
     try:
         rules = load_rules(rules_path) if rules_path else ()
         chrome = _load_profile(profile_path, site)
@@ -281,8 +282,7 @@ def write_report_or_fail(path, documents):
               help="Profile file to write (JSON).")
 @click.option("--jsonl/--text", default=True, show_default=True,
               help="FILES are JSON lines (a corpus), or plain text files (one document each).")
-@click.option("--site-key", default=None, metavar="FIELD",
-              help="The field naming each record's site (a URL stands for its host): learn each site's chrome.")
+@site_key_option
 @corpus_options
 @internal_errors_exit_2
 def learn(files, output, jsonl, site_key, text_key, id_key, skip_bad, max_record_bytes, chrome_min_docs,
@@ -309,37 +309,42 @@ def index():
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Index folder to create (it must not exist yet).")
+@site_key_option
 @engine_options
 @corpus_options
 @internal_errors_exit_2
-def index_build(files, output, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
+def index_build(files, output, site_key, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
                 max_record_bytes, chrome_min_docs, chrome_min_share):
     """Index the JSON lines corpus FILES: sketches, band keys, chrome statistics."""
-    _index(None, output, files, (engine, jobs, ray_address, work_dir), text_key, id_key,
+    _index(None, output, files, (engine, jobs, ray_address, work_dir), site_key, text_key, id_key,
            skip_bad, max_record_bytes, chrome_min_docs, chrome_min_share)
 
 
 @index.command("add")
 @click.argument("index_path", type=click.Path(file_okay=False))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@site_key_option
 @engine_options
 @corpus_options
 @internal_errors_exit_2
-def index_add(index_path, files, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
+def index_add(index_path, files, site_key, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
               max_record_bytes, chrome_min_docs, chrome_min_share):
     """Add the documents of the JSON lines corpus FILES to the index INDEX_PATH."""
-    _index(index_path, index_path, files, (engine, jobs, ray_address, work_dir), text_key,
+    _index(index_path, index_path, files, (engine, jobs, ray_address, work_dir), site_key, text_key,
            id_key, skip_bad, max_record_bytes, chrome_min_docs, chrome_min_share)
 
 
-def _index(existing, output, files, where, text_key, id_key, skip_bad, max_record_bytes,
+def _index(existing, output, files, where, site_key, text_key, id_key, skip_bad, max_record_bytes,
            chrome_min_docs, chrome_min_share):
     """Build the index `output` from FILES, or grow the index at `existing` with them."""
     from .corpus_cli import index_corpus
 
     config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
+    where = corpus_where(*where)
+    if site_key:
+        where["site_key"] = site_key
     index_corpus(_open_index(existing, config), output, files, config, text_key, id_key,
-                 skip_bad, corpus_where(*where), max_record_bytes)
+                 skip_bad, where, max_record_bytes)
 
 
 def _open_index(path, config):

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..config import DEFAULT, MAX_RECORD_BYTES, Config
+from ..io import InputError
 from ..model import Removal
 from .chrome import Chrome, ChromeCounter
 from .shards import SHARD_LINES
@@ -21,8 +22,8 @@ from .shards import SHARD_LINES
 KEEP_POLICIES = ("first", "longest")
 
 
-class SiteKeyError(ValueError):
-    """A site key asked of what cannot learn per site."""
+class SiteKeyError(InputError):
+    """A run with a site key and an index without sites, or the other way round."""
 
 
 class CleanedDocument(NamedTuple):
@@ -157,9 +158,6 @@ class CorpusRun:
                  keep_totals: bool = False, site_key: Optional[str] = None):
         if keep not in KEEP_POLICIES:
             raise ValueError(f"keep must be one of {KEEP_POLICIES}, not {keep!r}")
-        if site_key and (index is not None or keep_totals):
-            raise SiteKeyError("--site-key does not work with an index yet (an index keeps the chrome "
-                               "statistics of the whole corpus, not per site); leave out one of them")
         self.site_key = site_key or None
         if iter(records) is records:
             records = list(records)
@@ -171,6 +169,10 @@ class CorpusRun:
             from .index import open_index
 
             index = open_index(index, config)
+        if index is not None and index.sites != bool(self.site_key):
+            raise SiteKeyError(f"{index.path}: the index was built {'with' if index.sites else 'without'} "
+                               f"--site-key; use it {'with' if index.sites else 'without'} --site-key too "
+                               "(its chrome statistics are per site or for the whole corpus)")
         self.index, self.work_dir, self.shard_lines, self.keep_totals = index, work_dir, shard_lines, keep_totals
         self.dropped: Dict[int, object] = {}  # global id -> pipeline.Dropped
 
