@@ -6,6 +6,7 @@ import random
 import pytest
 from click.testing import CliRunner
 
+import dedup
 from dedup.cli import main
 from dedup.corpus import clean_corpus, write_corpus
 from dedup.corpus.profile import dumps, loads
@@ -78,6 +79,7 @@ def test_a_sites_menu_footer_and_title_suffix_go_with_a_site_key_and_stay_withou
     without = by_id(clean_corpus(rows))
     with_key = by_id(clean_corpus(rows, site_key="url"))
     assert len(without) == len(with_key) == len(rows)
+    assert [r["text"] for r in dedup.clean_documents(rows, site_key="url")] == [with_key[r["id"]] for r in rows]
     for record in rows:
         site = record["id"].rsplit("-", 1)[0]
         suffix = SITES[site][2]
