@@ -115,6 +115,12 @@ def corpus_options(command):
     return command
 
 
+site_key_option = click.option(
+    "--site-key", default=None, metavar="FIELD",
+    help="JSON lines: the field naming each record's site (a URL stands for its host); chrome is "
+         "learned per site, every threshold relative to the site's documents.")
+
+
 def engine_options(command):
     """Where a corpus run works: --engine, --jobs, --ray-address, --work-dir."""
     options = [
@@ -176,14 +182,17 @@ def corpus_where(engine, jobs, ray_address, work_dir, index=None):
 @click.option("--index", "index_path", type=click.Path(file_okay=False),
               help="With --jsonl: also drop documents that near-duplicate one in this index "
                    "(`dedup index build`).")
+@site_key_option
+@click.option("--site", default=None, metavar="NAME",
+              help="With --profile, for text: the site (or a URL of it) whose part of the profile applies.")
 @engine_options
 @file_mode_options
 @corpus_options
 @threshold_options
 @internal_errors_exit_2
 def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, keep, keep_duplicates,
-          progress, report_path, index_path, engine, jobs, ray_address, work_dir, text_key, id_key,
-          skip_bad, max_record_bytes, check, diff, in_place, **thresholds):
+          progress, report_path, index_path, site_key, site, engine, jobs, ray_address, work_dir, text_key,
+          id_key, skip_bad, max_record_bytes, check, diff, in_place, **thresholds):
     """Clean FILES (or stdin, also for "-") and write the result to stdout.
 
     Each file is one document. With --explain, one JSON object per document is written
@@ -207,16 +216,21 @@ def clean(files, explain, encoding, rules_path, profile_path, jsonl, output, kee
         raise BadInput("-o/--output goes with --jsonl; for text, redirect stdout")
     corpus_only = [name for name, given in (("--index", index_path), ("--engine", engine != "local"),
                                             ("--jobs", jobs), ("--ray-address", ray_address),
-                                            ("--work-dir", work_dir)) if given]
+                                            ("--work-dir", work_dir), ("--site-key", site_key)) if given]
     if corpus_only and not jsonl:
         raise click.UsageError(f"{corpus_only[0]} goes with --jsonl (a corpus of JSON lines).")
+    if site is not None and (jsonl or not profile_path):
+        raise click.UsageError("--site goes with --profile on text; with --jsonl, name the field "
+                               "holding each record's site with --site-key.")
     try:
         rules = load_rules(rules_path) if rules_path else ()
-        chrome = _load_profile(profile_path)
+        chrome = _load_profile(profile_path, site)
         if jsonl:
             from .corpus_cli import clean_jsonl
 
             where = corpus_where(engine, jobs, ray_address, work_dir, _open_index(index_path, config))
+            if site_key:
+                where["site_key"] = site_key
             return clean_jsonl(files, output, config, rules, chrome, text_key, id_key, skip_bad,
                                keep, keep_duplicates, explain, progress, report_path, where,
                                max_record_bytes)
@@ -268,17 +282,20 @@ def write_report_or_fail(path, documents):
               help="Profile file to write (JSON).")
 @click.option("--jsonl/--text", default=True, show_default=True,
               help="FILES are JSON lines (a corpus), or plain text files (one document each).")
+@site_key_option
 @corpus_options
 @internal_errors_exit_2
-def learn(files, output, jsonl, text_key, id_key, skip_bad, max_record_bytes, chrome_min_docs,
+def learn(files, output, jsonl, site_key, text_key, id_key, skip_bad, max_record_bytes, chrome_min_docs,
           chrome_min_share):
     """Learn a site profile (chrome lines, title affixes, headlines) from FILES."""
     from .corpus_cli import learn_profile
     from .io import InputError, OutputError
 
+    if site_key and not jsonl:
+        raise click.UsageError("--site-key goes with JSON lines (--jsonl), whose records name their site.")
     config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
     try:
-        learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad, max_record_bytes)
+        learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad, max_record_bytes, site_key)
     except (InputError, OutputError) as error:
         raise BadInput(str(error)) from error
 
@@ -292,37 +309,42 @@ def index():
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Index folder to create (it must not exist yet).")
+@site_key_option
 @engine_options
 @corpus_options
 @internal_errors_exit_2
-def index_build(files, output, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
+def index_build(files, output, site_key, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
                 max_record_bytes, chrome_min_docs, chrome_min_share):
     """Index the JSON lines corpus FILES: sketches, band keys, chrome statistics."""
-    _index(None, output, files, (engine, jobs, ray_address, work_dir), text_key, id_key,
+    _index(None, output, files, (engine, jobs, ray_address, work_dir), site_key, text_key, id_key,
            skip_bad, max_record_bytes, chrome_min_docs, chrome_min_share)
 
 
 @index.command("add")
 @click.argument("index_path", type=click.Path(file_okay=False))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@site_key_option
 @engine_options
 @corpus_options
 @internal_errors_exit_2
-def index_add(index_path, files, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
+def index_add(index_path, files, site_key, engine, jobs, ray_address, work_dir, text_key, id_key, skip_bad,
               max_record_bytes, chrome_min_docs, chrome_min_share):
     """Add the documents of the JSON lines corpus FILES to the index INDEX_PATH."""
-    _index(index_path, index_path, files, (engine, jobs, ray_address, work_dir), text_key,
+    _index(index_path, index_path, files, (engine, jobs, ray_address, work_dir), site_key, text_key,
            id_key, skip_bad, max_record_bytes, chrome_min_docs, chrome_min_share)
 
 
-def _index(existing, output, files, where, text_key, id_key, skip_bad, max_record_bytes,
+def _index(existing, output, files, where, site_key, text_key, id_key, skip_bad, max_record_bytes,
            chrome_min_docs, chrome_min_share):
     """Build the index `output` from FILES, or grow the index at `existing` with them."""
     from .corpus_cli import index_corpus
 
     config = DEFAULT.replace(chrome_min_docs=chrome_min_docs, chrome_min_share=chrome_min_share)
+    where = corpus_where(*where)
+    if site_key:
+        where["site_key"] = site_key
     index_corpus(_open_index(existing, config), output, files, config, text_key, id_key,
-                 skip_bad, corpus_where(*where), max_record_bytes)
+                 skip_bad, where, max_record_bytes)
 
 
 def _open_index(path, config):
@@ -336,15 +358,24 @@ def _open_index(path, config):
         raise BadInput(str(error)) from error
 
 
-def _load_profile(path):
+def _load_profile(path, site=None):
+    """The profile at `path` (None without one); with `site`, that site's part of it."""
     if not path:
         return None
     from .corpus.profile import ProfileError, load
 
     try:
-        return load(path)
+        chrome = load(path)
     except ProfileError as error:
         raise BadInput(str(error)) from error
+    if site is None:
+        return chrome
+    from .corpus.sites import site_name
+
+    name = site_name(site)
+    if not chrome.knows(name):
+        click.echo(f"dedup: {path} learned nothing of site {name!r}; only its headlines apply", err=True)
+    return chrome.for_site(name)
 
 
 if __name__ == "__main__":  # pragma: no cover

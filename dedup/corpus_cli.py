@@ -85,25 +85,26 @@ def _sink(output):
 
 
 def learn_profile(files, output, jsonl, config, text_key, id_key, skip_bad,
-                  max_record_bytes=MAX_RECORD_BYTES):
-    """Learn a profile from FILES and write it atomically to `output`."""
+                  max_record_bytes=MAX_RECORD_BYTES, site_key=None):
+    """Learn a profile from FILES (per site with `site_key`) and write it atomically to `output`."""
     from .corpus import learn_chrome
     from .corpus.profile import dumps
     from .io import atomic_output, decode, read_bytes
     from .jsonl import Corpus
 
     if jsonl:
-        with Corpus(files, text_key, id_key, skip_bad, max_record_bytes) as corpus:
-            chrome = learn_chrome(corpus, config, text_key)
+        with Corpus(files, text_key, id_key, skip_bad, max_record_bytes, site_key) as corpus:
+            chrome = learn_chrome(corpus, config, text_key, site_key)
     else:
         texts = ({text_key: decode(read_bytes(path), path)} for path in files or ("-",))
         chrome = learn_chrome(texts, config, text_key)
     with atomic_output(output) as stream:
         stream.write(dumps(chrome).encode("utf-8"))
     pairs = f" (and {len(chrome.pair_lines):,} lines two pages share)" if chrome.pair_lines else ""
-    click.echo(f"dedup: learned {len(chrome.lines):,} chrome lines{pairs}, "
-               f"{len(chrome.suffixes) + len(chrome.prefixes):,} title affixes from "
-               f"{chrome.documents:,} documents -> {output}", err=True)
+    affixes = len(chrome.suffixes) + len(chrome.prefixes) + sum(len(s) + len(p) for *_, s, p in chrome.sites)
+    sites = f" of {len(chrome.sites):,} named sites" if chrome.sites else ""
+    click.echo(f"dedup: learned {len(chrome.lines):,} chrome lines{pairs}, {affixes:,} title affixes from "
+               f"{chrome.documents:,} documents{sites} -> {output}", err=True)
 
 
 def index_corpus(index, path, files, config, text_key, id_key, skip_bad, where,

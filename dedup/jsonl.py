@@ -63,11 +63,14 @@ class Corpus:
         skip_bad: count and skip bad lines instead of stopping with an error.
         max_record_bytes: a longer line is a bad line (memory holds one record at a time,
             so this bounds it); it is skipped without being read into memory.
+        site_key: a field naming each record's site; a line where it is not a string or
+            a number is a bad line.
     """
 
     def __init__(self, paths: Sequence[str], text_key: str = "text", id_key: str = "id",
-                 skip_bad: bool = False, max_record_bytes: int = MAX_RECORD_BYTES):
-        self.text_key, self.id_key, self.skip_bad = text_key, id_key, skip_bad
+                 skip_bad: bool = False, max_record_bytes: int = MAX_RECORD_BYTES,
+                 site_key: Optional[str] = None):
+        self.text_key, self.id_key, self.skip_bad, self.site_key = text_key, id_key, skip_bad, site_key
         self.max_record_bytes = max_record_bytes
         self.skipped: List[BadLine] = []
         self._spool: Optional[str] = None
@@ -104,7 +107,7 @@ class Corpus:
         bad: List[BadLine] = []
         for path, name in zip(self.paths, self.names):
             yield from read_records(path, name, self.text_key, self.skip_bad, bad,
-                                    max_record_bytes=self.max_record_bytes)
+                                    max_record_bytes=self.max_record_bytes, site_key=self.site_key)
         if not hasattr(self, "_counted"):
             self.skipped.extend(bad)
         self._counted = True
@@ -120,12 +123,12 @@ class BadLine(NamedTuple):
 
 def read_records(path: str, name: str, text_key: str, skip_bad: bool, bad: List[BadLine],
                  start: int = 0, first_line: int = 1, lines: Optional[int] = None,
-                 max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Record]:
+                 max_record_bytes: int = MAX_RECORD_BYTES, site_key: Optional[str] = None) -> Iterator[Record]:
     """The records of a JSON lines file, or of `lines` lines of it from byte `start`
     (line number `first_line`).
 
     A bad line (longer than `max_record_bytes`, not UTF-8, not JSON, not an object, no
-    string `text_key`) raises `InputError` naming it, or with `skip_bad` is appended to
+    string `text_key`, a `site_key` field that names no site) raises `InputError` naming it, or with `skip_bad` is appended to
     `bad` and skipped. A damaged compressed file raises `InputError`.
     """
     try:
@@ -134,7 +137,7 @@ def read_records(path: str, name: str, text_key: str, skip_bad: bool, bad: List[
                 raw.seek(start)
             # islice: a shard stops at its last line, never reading into the next one's.
             for number, line in itertools.islice(_lines(raw, max_record_bytes, first_line), lines):
-                record = _record(line, name, number, text_key, skip_bad, bad, max_record_bytes)
+                record = _record(line, name, number, text_key, skip_bad, bad, max_record_bytes, site_key)
                 if record is not None:
                     yield record
     except InputError:
@@ -146,7 +149,7 @@ def read_records(path: str, name: str, text_key: str, skip_bad: bool, bad: List[
 
 
 def _record(line: Optional[bytes], name: str, number: int, text_key: str, skip_bad: bool,
-            bad: List[BadLine], max_record_bytes: int) -> Optional[Record]:
+            bad: List[BadLine], max_record_bytes: int, site_key: Optional[str] = None) -> Optional[Record]:
     if line is None:
         return _bad(name, number, f"longer than {max_record_bytes:,} bytes "
                     "(raise --max-record-bytes to read it)", skip_bad, bad)
@@ -169,6 +172,13 @@ def _record(line: Optional[bytes], name: str, number: int, text_key: str, skip_b
         return _bad(name, number, "not a JSON object", skip_bad, bad)
     if not isinstance(value.get(text_key), str):
         return _bad(name, number, f"no string field {text_key!r}", skip_bad, bad)
+    if site_key:
+        from .corpus.sites import BadSite, site_name
+
+        try:
+            site_name(value.get(site_key))
+        except BadSite as error:
+            return _bad(name, number, f"field {site_key!r} {error}", skip_bad, bad)
     record = Record(value)
     record.source, record.line = name, number
     return record

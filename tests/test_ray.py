@@ -45,3 +45,13 @@ def test_ray_gives_the_bytes_of_the_local_executor(cluster, tmp_path):
     result = CliRunner().invoke(main, ["clean", "--jsonl", "--engine", "ray", *paths])
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes == local
+
+
+def test_ray_learns_chrome_per_site_as_the_local_executor_does(cluster, tmp_path):
+    from test_sites import mixed_corpus
+
+    rows, _ = mixed_corpus()
+    paths = shard_files(tmp_path, rows, count=3)
+    local = cleaned(paths, site_key="url")
+    assert local != cleaned(paths)
+    assert cleaned(paths, engine="ray", shard_lines=2, site_key="url") == local

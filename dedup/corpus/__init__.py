@@ -14,11 +14,16 @@ from dataclasses import replace
 from typing import Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..config import DEFAULT, MAX_RECORD_BYTES, Config
+from ..io import InputError
 from ..model import Removal
 from .chrome import Chrome, ChromeCounter
 from .shards import SHARD_LINES
 
 KEEP_POLICIES = ("first", "longest")
+
+
+class SiteKeyError(InputError):
+    """A run with a site key and an index without sites, or the other way round."""
 
 
 class CleanedDocument(NamedTuple):
@@ -40,11 +45,21 @@ class CleanedDocument(NamedTuple):
     original: str = ""
 
 
-def learn_chrome(records: Iterable[dict], config: Config = DEFAULT, text_key: str = "text") -> Chrome:
-    """Pass one: learn chrome lines, title affixes and headlines from records."""
+def learn_chrome(records: Iterable[dict], config: Config = DEFAULT, text_key: str = "text",
+                 site_key: Optional[str] = None) -> Chrome:
+    """Pass one: learn chrome lines, title affixes and headlines from records (per site
+    with `site_key`, see `clean_corpus`)."""
+    from .sites import BadSite, record_site
+
     counter = ChromeCounter(config)
-    for record in records:
-        counter.add(record[text_key])
+    for number, record in enumerate(records, 1):
+        try:
+            site = record_site(record, site_key)
+        except BadSite as error:
+            from ..io import InputError
+
+            raise InputError(f"record {number}: field {site_key!r} {error}") from error
+        counter.add(record[text_key], site)
     return counter.learn()
 
 
@@ -54,7 +69,7 @@ def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Seque
                  progress: Optional[Callable[[str, int], None]] = None, *,
                  engine: str = "local", jobs: Optional[int] = None, ray_address: Optional[str] = None,
                  index=None, work_dir: Optional[str] = None,
-                 shard_lines: int = SHARD_LINES) -> Iterator[CleanedDocument]:
+                 shard_lines: int = SHARD_LINES, site_key: Optional[str] = None) -> Iterator[CleanedDocument]:
     """Clean a corpus: chrome, near-duplicate documents, then each document.
 
     Args:
@@ -75,13 +90,18 @@ def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Seque
         work_dir: where the run keeps its sketches (a new folder inside it, removed at
             the end); on a cluster of several machines, a folder all of them see.
         shard_lines: lines of a plain JSON lines file (or records in memory) per task.
+        site_key: a field naming each record's site (`dedup.corpus.sites.site_name`: a
+            URL stands for its host): chrome lines, lines two pages share and title
+            affixes are learned and removed per site, every threshold relative to the
+            site's documents. Records without it form one more site. Near-duplicate
+            documents are still found across the whole corpus.
 
     Yields:
         `CleanedDocument` per kept document (and per duplicate with keep_duplicates),
         in input order.
     """
     with CorpusRun(records, config, rules, chrome, text_key, id_key, keep, keep_duplicates,
-                   progress, engine, jobs, ray_address, index, work_dir, shard_lines) as run:
+                   progress, engine, jobs, ray_address, index, work_dir, shard_lines, site_key=site_key) as run:
         run.find_duplicates()
         for rewritten in run.rewrite():
             yield from rewritten.documents
@@ -135,9 +155,10 @@ class CorpusRun:
                  keep: str = "first", keep_duplicates: bool = False, progress=None,
                  engine: str = "local", jobs: Optional[int] = None, ray_address: Optional[str] = None,
                  index=None, work_dir: Optional[str] = None, shard_lines: int = SHARD_LINES,
-                 keep_totals: bool = False):
+                 keep_totals: bool = False, site_key: Optional[str] = None):
         if keep not in KEEP_POLICIES:
             raise ValueError(f"keep must be one of {KEEP_POLICIES}, not {keep!r}")
+        self.site_key = site_key or None
         if iter(records) is records:
             records = list(records)
         self.records, self.config, self.rules, self.given_chrome = records, config, rules, chrome
@@ -148,6 +169,10 @@ class CorpusRun:
             from .index import open_index
 
             index = open_index(index, config)
+        if index is not None and index.sites != bool(self.site_key):
+            raise SiteKeyError(f"{index.path}: the index was built {'with' if index.sites else 'without'} "
+                               f"--site-key; use it {'with' if index.sites else 'without'} --site-key too "
+                               "(its chrome statistics are per site or for the whole corpus)")
         self.index, self.work_dir, self.shard_lines, self.keep_totals = index, work_dir, shard_lines, keep_totals
         self.dropped: Dict[int, object] = {}  # global id -> pipeline.Dropped
 
@@ -212,7 +237,7 @@ class CorpusRun:
         partitions = 1 if self.executor.workers == 1 else 2 * self.executor.workers
         self.settings = Settings(self.config, self.text_key, self.id_key, skip_bad,
                                  getattr(records, "max_record_bytes", MAX_RECORD_BYTES),
-                                 self.work, partitions, self.keep_totals)
+                                 self.work, partitions, self.keep_totals, site_key=self.site_key)
 
     def learn(self):
         """Pass one: chrome statistics of every shard (and of the index), summed per partition."""

@@ -22,6 +22,12 @@
 - **Titles**: the headline of every document (its title without the affix), so that a
   line elsewhere that is "<lead> <another document's headline>" is known as a teaser.
 
+With sites (`dedup.corpus.sites`, `--site-key`), lines and affixes are learned per
+site, every threshold relative to the site's documents: line hashes are salted with
+the site, and the affixes are kept per site. `Chrome.for_site` gives the part that
+applies to one site's documents; headlines stay corpus-wide (a teaser may point to a
+page of another site).
+
 Everything is stored as stable 64-bit hashes and token lists, so a `Chrome` can be
 saved as JSON (`dedup.corpus.profile`) and applied to one document without the corpus.
 """
@@ -29,10 +35,13 @@ import functools
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..config import Config
 from ..shingle import key, tokens
+from .sites import salted, site_salt
+
+Affixes = Tuple[Tuple[str, ...], ...]
 
 MAX_AFFIX_TOKENS = 6
 HEAD_LINES = 6
@@ -49,18 +58,62 @@ def line_hash(text_key: str) -> int:
 @dataclass(frozen=True)
 class Chrome:
     """What a corpus taught: chrome line hashes, title affixes, headline hashes, and
-    the hashes of pair lines (see the module docstring)."""
+    the hashes of pair lines (see the module docstring).
+
+    `sites` holds the named sites, (salt, documents, suffixes, prefixes) sorted by
+    salt; `suffixes` and `prefixes` are those of the unnamed site (all documents,
+    without a site key), `documents` counts every site's. `salt` is 0 except in the
+    part of one site (`for_site`), whose lines are looked up salted."""
 
     lines: FrozenSet[int] = frozenset()
-    suffixes: Tuple[Tuple[str, ...], ...] = ()
-    prefixes: Tuple[Tuple[str, ...], ...] = ()
+    suffixes: Affixes = ()
+    prefixes: Affixes = ()
     titles: FrozenSet[int] = frozenset()
     documents: int = 0
     pair_lines: FrozenSet[int] = frozenset()
+    sites: Tuple[Tuple[int, int, Affixes, Affixes], ...] = ()
+    salt: int = 0
+    root: Optional["Chrome"] = field(default=None, compare=False, repr=False)
 
     def is_chrome(self, text: str) -> bool:
         k = key(text)
-        return bool(k) and line_hash(k) in self.lines
+        return bool(k) and self.line_key(line_hash(k)) in self.lines
+
+    def line_key(self, hashed: int) -> int:
+        """The hash a line of this site's documents is learned under."""
+        return salted(hashed, self.salt)
+
+    def for_site(self, site: str) -> "Chrome":
+        """The chrome that applies to the documents of `site` (a `sites.site_name`; ""
+        is the unnamed site): its lines and affixes, and every headline. Made once a
+        site, so that `dedup.detect.learned` keeps its memo across the site's pages."""
+        return self.for_salt(site_salt(site))
+
+    def for_salt(self, salt: int) -> "Chrome":
+        """`for_site` of the site of salt `salt` (`sites.site_salt`)."""
+        root = self.root or self
+        if not salt:
+            return root
+        view = root._views.get(salt)
+        if view is None:
+            _, suffixes, prefixes = root._site_parts.get(salt, (0, (), ()))
+            view = root._views[salt] = replace(root, suffixes=suffixes, prefixes=prefixes, salt=salt, root=root)
+        return view
+
+    def knows(self, site: str) -> bool:
+        """Whether `site` had documents where this chrome was learned."""
+        salt = site_salt(site)
+        return salt in (self.root or self)._site_parts if salt else self.documents > sum(
+            documents for _, documents, _, _ in self.sites)
+
+    @functools.cached_property
+    def _views(self) -> Dict[int, "Chrome"]:
+        return {}
+
+    @functools.cached_property
+    def _site_parts(self) -> Dict[int, Tuple[int, Affixes, Affixes]]:
+        """(documents, suffixes, prefixes) of each named site, by salt."""
+        return {salt: tuple(rest) for salt, *rest in self.sites}
 
     def affix(self, toks: Sequence[str]) -> Tuple[int, int]:
         """How many leading and trailing tokens of a title line are a learned affix."""
@@ -84,13 +137,14 @@ class Chrome:
         return line_hash(core) if core else None
 
 
-def document_statistics(text: str) -> Tuple[Set[int], Set[int], Set[Tuple[str, ...]],
-                                           Set[Tuple[str, ...]], Optional[Tuple[str, ...]]]:
-    """What one document adds to the corpus statistics: its line hashes, those at its
-    edges, the affixes (up to `MAX_AFFIX_TOKENS` leading and trailing tokens) of its
-    head lines, and the tokens of its title (first line with tokens)."""
+def document_statistics(text: str, salt: int = 0) -> Tuple[Set[int], Set[int], Set[Tuple[str, ...]],
+                                                          Set[Tuple[str, ...]], Optional[Tuple[str, ...]]]:
+    """What one document adds to the corpus statistics: its line hashes (salted with
+    its site's `salt`), those at its edges, the affixes (up to `MAX_AFFIX_TOKENS`
+    leading and trailing tokens) of its head lines, and the tokens of its title (first
+    line with tokens)."""
     lines = token_lines(text)
-    return line_statistics(lines, [line_hash("".join(toks)) for toks in lines])
+    return line_statistics(lines, [salted(line_hash("".join(toks)), salt) for toks in lines])
 
 
 def token_lines(text: str) -> List[List[str]]:
@@ -113,7 +167,9 @@ def line_statistics(lines: Sequence[Sequence[str]], hashes: Sequence[int]) -> Tu
 
 @dataclass
 class ChromeCounter:
-    """Pass one of a corpus: feed documents, then `learn()`."""
+    """Pass one of a corpus: feed documents, then `learn()`. The documents of a named
+    site are counted by a counter of their own (`salt`), which learns as if its site
+    were the whole corpus."""
 
     config: Config
     documents: int = 0
@@ -122,10 +178,19 @@ class ChromeCounter:
     _suffix_docs: Counter = field(default_factory=Counter)
     _prefix_docs: Counter = field(default_factory=Counter)
     _title_tokens: List[Tuple[str, ...]] = field(default_factory=list)
+    salt: int = 0
+    _sites: Dict[int, "ChromeCounter"] = field(default_factory=dict)
 
-    def add(self, text: str) -> None:
+    def add(self, text: str, site: str = "") -> None:
+        salt = site_salt(site)
+        if salt != self.salt:
+            counter = self._sites.get(salt)
+            if counter is None:
+                counter = self._sites[salt] = ChromeCounter(self.config, salt=salt)
+            counter.add(text, site)
+            return
         self.documents += 1
-        lines, edges, suffixes, prefixes, title = document_statistics(text)
+        lines, edges, suffixes, prefixes, title = document_statistics(text, salt)
         self._line_docs.update(lines)
         self._edge_docs.update(edges)
         if title:
@@ -149,7 +214,15 @@ class ChromeCounter:
         chrome = Chrome(lines, _affixes(self._suffix_docs, need), _affixes(self._prefix_docs, need),
                         documents=self.documents, pair_lines=chrome_lines(PAIR_DOCS) - lines)
         titles = frozenset(h for h in (chrome.headline_hash(t) for t in self._title_tokens) if h)
-        return replace(chrome, titles=titles)
+        if not self._sites:
+            return replace(chrome, titles=titles)
+        parts = [chrome] + [self._sites[salt].learn() for salt in sorted(self._sites)]
+        return replace(chrome, lines=frozenset().union(*(p.lines for p in parts)),
+                       pair_lines=frozenset().union(*(p.pair_lines for p in parts)),
+                       titles=titles.union(*(p.titles for p in parts[1:])),
+                       documents=sum(p.documents for p in parts),
+                       sites=tuple((salt, p.documents, p.suffixes, p.prefixes)
+                                   for salt, p in zip(sorted(self._sites), parts[1:])))
 
 
 def needs(config: Config, documents: int, min_docs: Optional[int] = None) -> Tuple[float, float]:

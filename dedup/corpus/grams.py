@@ -132,7 +132,8 @@ def sketches(tokens: Tokens, chrome_lines: np.ndarray) -> Dict[str, np.ndarray]:
 
 # What pass one keeps of each document for pass two, in raw files of a folder.
 _FIELDS = {"doc_lines": "I", "line_tokens": "I", "line_hashes": "Q", "crc": "I", "size": "I",
-           "lengths": "q", "ids": "B", "id_sizes": "I", "titles": "B", "title_sizes": "I"}
+           "lengths": "q", "ids": "B", "id_sizes": "I", "titles": "B", "title_sizes": "I",
+           "sites": "Q"}
 _DTYPES = {"I": np.uint32, "Q": np.uint64, "q": np.int64, "B": np.uint8}
 _FLUSH = 1 << 18
 
@@ -148,9 +149,10 @@ class TokenWriter:
         self.buffers = {name: array(code) for name, code in _FIELDS.items()}
         self.files = {name: open(os.path.join(folder, name), "wb") for name in _FIELDS}
 
-    def add(self, lines: Sequence[Sequence[str]], hashes: Sequence[int], length: int, encoded_id: bytes) -> None:
-        """One document: its token lines and their `chrome.line_hash`es, its text length
-        and id (`store.encode_id`)."""
+    def add(self, lines: Sequence[Sequence[str]], hashes: Sequence[int], length: int, encoded_id: bytes,
+            site: int = 0) -> None:
+        """One document: its token lines and their `chrome.line_hash`es (salted with its
+        site), its text length, id (`store.encode_id`) and site salt (`corpus.sites`)."""
         b = self.buffers
         b["doc_lines"].append(len(lines))
         b["line_tokens"].extend(map(len, lines))
@@ -164,6 +166,7 @@ class TokenWriter:
         title = " ".join(lines[0]).encode("utf-8") if lines else b""  # tokens hold no space
         b["titles"].frombytes(title)
         b["title_sizes"].append(len(title))
+        b["sites"].append(site)
         if len(b["crc"]) >= _FLUSH:
             self.flush()
 

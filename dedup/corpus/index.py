@@ -10,7 +10,9 @@ An index is a folder:
                            lengths and ids of its documents
     chrome-NNNNNN/*.npy    chrome statistics of all indexed documents: in how many
                            documents each line hash occurs (and at their edges), title
-                           affix hashes seen in two documents or more, headline hashes
+                           affix hashes seen in two documents or more, headline hashes;
+                           built with a site key (`--site-key`), the site of each line
+                           and affix hash and the documents of each site as well
 
 Everything is plain .npy (read with `allow_pickle=False`, memory-mapped) or JSON:
 an index may come from elsewhere, so nothing in it is ever unpickled, and a file that
@@ -40,6 +42,7 @@ VERSION = 1
 MANIFEST = "manifest.json"
 CHROME_ARRAYS = ("lines", "line_docs", "edge_docs", "suffixes", "suffix_docs", "prefixes",
                  "prefix_docs", "titles")
+SITE_ARRAYS = ("line_sites", "suffix_sites", "prefix_sites", "site_salts", "site_docs")
 _FILE = re.compile(r"^(seg|chrome)-\d{6}/[a-z_]+\.npy$")
 
 
@@ -72,18 +75,20 @@ class IndexChrome(NamedTuple):
     folder: str
     documents: int
     names: Dict[int, Tuple[str, ...]]
+    sites: bool = False   # built with a site key
 
     def chrome_parts(self, settings):
         from .pipeline import Counts, _partition
 
         a = {name: np.load(os.path.join(self.folder, name + ".npy"), allow_pickle=False)
-             for name in CHROME_ARRAYS}
+             for name in CHROME_ARRAYS + (SITE_ARRAYS if self.sites else ())}
         edges = a["edge_docs"] > 0
-        return _partition(self.documents, Counts(a["lines"], a["line_docs"].astype(np.int64)),
+        return _partition(self.documents, Counts(a["lines"], a["line_docs"].astype(np.int64), a.get("line_sites")),
                           Counts(a["lines"][edges], a["edge_docs"][edges].astype(np.int64)),
-                          Counts(a["suffixes"], a["suffix_docs"].astype(np.int64)),
-                          Counts(a["prefixes"], a["prefix_docs"].astype(np.int64)),
-                          self.names, [], settings.partitions)
+                          Counts(a["suffixes"], a["suffix_docs"].astype(np.int64), a.get("suffix_sites")),
+                          Counts(a["prefixes"], a["prefix_docs"].astype(np.int64), a.get("prefix_sites")),
+                          self.names, [], settings.partitions, "",
+                          Counts(a["site_salts"], a["site_docs"].astype(np.int64)) if self.sites else None)
 
 
 class Index:
@@ -93,6 +98,7 @@ class Index:
         self.path = os.path.abspath(path)
         self.manifest = manifest
         self.documents = int(manifest["documents"])
+        self.sites = bool(manifest.get("sites"))   # built with a site key
 
     def folders(self) -> List[Tuple[int, str]]:
         out, start = [], 0
@@ -104,7 +110,7 @@ class Index:
     def chrome_item(self) -> IndexChrome:
         names = {int(h, 16): tuple(tokens) for kind in ("suffixes", "prefixes")
                  for h, tokens in self.manifest["affix_names"][kind].items()}
-        return IndexChrome(os.path.join(self.path, self.manifest["chrome"]), self.documents, names)
+        return IndexChrome(os.path.join(self.path, self.manifest["chrome"]), self.documents, names, self.sites)
 
     def titles(self) -> np.ndarray:
         return np.load(os.path.join(self.path, self.manifest["chrome"], "titles.npy"), allow_pickle=False)
@@ -154,7 +160,7 @@ def open_index(path: str, config: Config) -> Index:
                            "build it again with `dedup index build`")
         _check_plain_array(path, name)
     expected = {f"{s['folder']}/{a}.npy" for s in manifest["segments"] for a in ARRAYS} | \
-        {f"{manifest['chrome']}/{a}.npy" for a in CHROME_ARRAYS}
+        {f"{manifest['chrome']}/{a}.npy" for a in CHROME_ARRAYS + (SITE_ARRAYS if manifest.get("sites") else ())}
     if expected != set(files):
         raise BadIndex(f"{path}: {MANIFEST} does not list the files of an index; build it again")
     index = Index(path, manifest)
@@ -211,16 +217,22 @@ def write_index(path: str, index: Optional[Index], run) -> Index:
     os.makedirs(chrome_folder)
     arrays = {"lines": lines.hashes, "line_docs": lines.docs.astype(np.uint32),
               "edge_docs": edge_docs.docs.astype(np.uint32), "titles": run.titles.astype(np.uint64)}
-    share_need = config.chrome_min_share * documents
+    sites = run.totals[0].sites
+    if sites is not None:
+        arrays.update(line_sites=lines.sites, site_salts=sites.hashes, site_docs=sites.docs.astype(np.uint32))
     affix_names = {}
     for kind, position in (("suffixes", 2), ("prefixes", 3)):
         counts = _merge([t[position] for t in totals])
         kept = counts.docs >= 2
         arrays[kind] = counts.hashes[kept]
         arrays[kind[:-2] + "_docs"] = counts.docs[kept].astype(np.uint32)
-        affix_names[kind] = {f"{int(h):016x}": list(names[int(h)])
-                             for h, n in zip(counts.hashes, counts.docs)
-                             if n >= share_need and int(h) in names}
+        if sites is not None:
+            arrays[kind[:-2] + "_sites"] = counts.sites[kept]
+        # (the share of its site's documents with a site key)
+        share_need = config.chrome_min_share * (documents if sites is None else
+                                                sites.docs[np.searchsorted(sites.hashes, counts.sites)])
+        affix_names[kind] = {f"{h:016x}": list(names[h])
+                             for h in counts.hashes[counts.docs >= share_need].tolist() if h in names}
     for name, array in arrays.items():
         np.save(os.path.join(chrome_folder, name + ".npy"), array, allow_pickle=False)
     files = dict(index.manifest["files"]) if index is not None else {}
@@ -229,12 +241,14 @@ def write_index(path: str, index: Optional[Index], run) -> Index:
         for a in ARRAYS:
             name = f"{segment['folder']}/{a}.npy"
             files[name] = _file_sha256(os.path.join(path, name))
-    for a in CHROME_ARRAYS:
+    for a in CHROME_ARRAYS + (SITE_ARRAYS if sites is not None else ()):
         name = f"{chrome_name}/{a}.npy"
         files[name] = _file_sha256(os.path.join(path, name))
     body = {"format": FORMAT, "version": VERSION, "settings": _settings(config),
             "documents": sum(s["documents"] for s in segments), "generation": generation,
             "segments": segments, "chrome": chrome_name, "affix_names": affix_names, "files": files}
+    if sites is not None:
+        body["sites"] = True
     manifest = dict(body, sha256=_checksum(body))
     from ..io import write_atomic
 
@@ -252,12 +266,14 @@ def _merge(parts):
     hashes = np.concatenate([p.hashes for p in parts])
     docs = np.concatenate([p.docs for p in parts])
     order = np.argsort(hashes, kind="stable")
-    return Counts(hashes[order], docs[order])
+    sites = np.concatenate([p.sites for p in parts])[order] if parts[0].sites is not None else None
+    return Counts(hashes[order], docs[order], sites)
 
 
 def index_corpus(records, path: str, config: Config, index: Optional[Index] = None,
                  text_key: str = "text", id_key: str = "id", progress=None, **where) -> Index:
-    """Build the index at `path` from `records` (a new folder), or add them to `index`."""
+    """Build the index at `path` from `records` (a new folder), or add them to `index`
+    (`where` may hold a `site_key`: chrome statistics per site)."""
     from . import CorpusRun
 
     if index is None:

@@ -33,6 +33,7 @@ from .grams import TokenWriter, Tokens, read_tokens, sketches
 from .neardup import (ALL_PAIRS_BUCKET, COVERED_A, COVERED_B, SAME_PAGE_JACCARD, UnionFind,
                       band_parameters, members, similar)
 from .shards import Shard, read_shard
+from .sites import BadSite, record_site, salted, site_salt
 from .store import Layout, encode_id, write_folder
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -53,6 +54,7 @@ class Settings(NamedTuple):
     partitions: int = 1
     keep_totals: bool = False
     first_new: int = 0        # documents of a saved index come before this global id
+    site_key: Optional[str] = None   # learn chrome per site (`dedup.corpus.sites`)
 
 
 def partition_of(hashes: np.ndarray, partitions: int) -> np.ndarray:
@@ -71,36 +73,64 @@ def affix_hash(affix: Tuple[str, ...]) -> int:
 # -- chrome statistics ---------------------------------------------------------------
 
 class Counts(NamedTuple):
-    """Hashes (sorted, unique) and in how many documents each was seen."""
+    """Hashes (sorted, unique) and in how many documents each was seen; with a site
+    key, the salt of each hash's site (`sites`), to which its thresholds are relative."""
 
     hashes: np.ndarray
     docs: np.ndarray
+    sites: Optional[np.ndarray] = None
 
     @staticmethod
-    def seen(hashes: np.ndarray) -> "Counts":
-        """The counts of hashes listed once for each document they are in."""
-        hashes = np.sort(hashes)
+    def seen(hashes: np.ndarray, sites: Optional[np.ndarray] = None) -> "Counts":
+        """The counts of hashes listed once for each document they are in (and the
+        site of each)."""
+        if sites is None:
+            hashes = np.sort(hashes)
+        else:
+            order = np.argsort(hashes, kind="stable")
+            hashes, sites = hashes[order], sites[order]
         starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]]) if len(hashes) else \
             np.zeros(0, dtype=np.int64)
-        return Counts(hashes[starts], np.diff(np.r_[starts, len(hashes)]).astype(np.int64))
+        return Counts(hashes[starts], np.diff(np.r_[starts, len(hashes)]).astype(np.int64),
+                      None if sites is None else sites[starts])
 
     @staticmethod
-    def of(counter: Counter) -> "Counts":
+    def of(counter: Counter, sites: Optional[Dict[int, int]] = None) -> "Counts":
+        """Counts of a Counter of hashes (and their sites, by hash)."""
         hashes = np.fromiter(counter.keys(), dtype=np.uint64, count=len(counter))
         docs = np.fromiter(counter.values(), dtype=np.int64, count=len(counter))
         order = np.argsort(hashes, kind="stable")
-        return Counts(hashes[order], docs[order])
+        if sites is None:
+            return Counts(hashes[order], docs[order])
+        salts = np.fromiter((sites[h] for h in counter.keys()), dtype=np.uint64, count=len(counter))
+        return Counts(hashes[order], docs[order], salts[order])
+
+    def where(self, chosen: np.ndarray) -> "Counts":
+        return Counts(*(None if a is None else a[chosen] for a in self))
 
     def split(self, partitions: int) -> List["Counts"]:
         where = partition_of(self.hashes, partitions)
-        return [Counts(self.hashes[where == p], self.docs[where == p]) for p in range(partitions)]
+        return [self.where(where == p) for p in range(partitions)]
 
     @staticmethod
     def total(parts: Sequence["Counts"]) -> "Counts":
         hashes = np.concatenate([p.hashes for p in parts]) if parts else _EMPTY64
         docs = np.concatenate([p.docs for p in parts]) if parts else np.zeros(0, np.int64)
-        unique, inverse = np.unique(hashes, return_inverse=True)
-        return Counts(unique, np.bincount(inverse, weights=docs, minlength=len(unique)).astype(np.int64))
+        with_sites = any(p.sites is not None for p in parts)
+        found = np.unique(hashes, return_index=with_sites, return_inverse=True)
+        unique, inverse = found[0], found[-1]
+        sites = np.concatenate([p.sites for p in parts])[found[1]] if with_sites else None
+        return Counts(unique, np.bincount(inverse, weights=docs, minlength=len(unique)).astype(np.int64), sites)
+
+    def needs(self, config: Config, documents: int, sites: Optional["Counts"],
+              min_docs: Optional[int] = None):
+        """`chrome.needs` of each hash: for its site's documents (`sites`: documents of
+        each site salt), else for all `documents`."""
+        if sites is None:
+            return needs(config, documents, min_docs)
+        each = np.array([needs(config, n, min_docs) for n in sites.docs.tolist()], dtype=np.float64)
+        where = np.searchsorted(sites.hashes, self.sites)
+        return each.reshape(-1, 2)[where, 0], each.reshape(-1, 2)[where, 1]
 
 
 class ChromePart(NamedTuple):
@@ -114,6 +144,7 @@ class ChromePart(NamedTuple):
     names: Dict[int, Tuple[str, ...]]   # affix hash -> tokens, for the shard's frequent affixes
     bad: List[BadLine]
     affix_folder: str = ""   # all the shard's affix counts, when `suffixes` and `prefixes` are its frequent ones
+    sites: Optional[Counts] = None   # with a site key: documents of each site (by salt) in the shard
 
 
 class ChromeTotals(NamedTuple):
@@ -123,10 +154,11 @@ class ChromeTotals(NamedTuple):
     bad: List[BadLine]
     chrome_lines: np.ndarray
     common: np.ndarray
-    suffixes: Dict[Tuple[str, ...], int]
-    prefixes: Dict[Tuple[str, ...], int]
+    suffixes: Dict[Tuple[int, Tuple[str, ...]], int]   # (site salt, affix) -> documents
+    prefixes: Dict[Tuple[int, Tuple[str, ...]], int]
     totals: Optional[Tuple[Counts, Counts, Counts, Counts, Dict[int, Tuple[str, ...]]]] = None
     pair_lines: np.ndarray = np.zeros(0, np.uint64)
+    sites: Optional[Counts] = None   # with a site key: documents of each site (by salt)
 
 
 def chrome_parts(item, settings: Settings) -> List[ChromePart]:
@@ -136,22 +168,31 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
     config = settings.config
     documents = 0
     line_docs, edge_docs = array("Q"), array("Q")   # each document's lines, once
-    suffix_docs, prefix_docs = Counter(), Counter()
+    line_sites = array("Q")   # (with a site key) the site of each of `line_docs`
+    suffix_docs, prefix_docs = Counter(), Counter()   # (site salt, affix) -> documents
+    site_docs: Counter = Counter()
     bad: List[BadLine] = []
     # What pass two needs of each document is kept, so that it reads no text again.
     kept = TokenWriter(tokens_folder(settings, item))
     try:
-        for record in read_shard(item, settings.text_key, settings.skip_bad, bad, settings.max_record_bytes):
+        for row, record in enumerate(read_shard(item, settings.text_key, settings.skip_bad, bad,
+                                                settings.max_record_bytes, settings.site_key)):
             documents += 1
+            salt = _salt(record, settings.site_key, item, row)
+            site_docs[salt] += 1
             text = record[settings.text_key]
             toks = token_lines(text)
             hashes = [line_hash("".join(t)) for t in toks]
+            if salt:
+                hashes = [salted(h, salt) for h in hashes]
             lines, edges, suffixes, prefixes, _ = line_statistics(toks, hashes)
+            if settings.site_key:
+                line_sites.extend([salt] * len(lines))
             line_docs.extend(lines)
             edge_docs.extend(edges)
-            suffix_docs.update(suffixes)
-            prefix_docs.update(prefixes)
-            kept.add(toks, hashes, len(text), encode_id(record.get(settings.id_key)))
+            suffix_docs.update((salt, a) for a in suffixes)
+            prefix_docs.update((salt, a) for a in prefixes)
+            kept.add(toks, hashes, len(text), encode_id(record.get(settings.id_key)), salt)
     finally:
         kept.close()
     # A frequent affix (in `share` of all documents) is in `share` of some shard's, so
@@ -159,36 +200,59 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
     # of all its affixes stay in its folder, where `chrome_totals` looks up the frequent
     # ones of every shard (the counts of rare affixes, one for every head line of every
     # document, would not fit in memory for millions of documents).
-    local_need = config.chrome_min_share * documents
+    # (per site with a site key: a site's frequent affix is frequent in some shard's part of it)
+    local_need = {salt: config.chrome_min_share * n for salt, n in site_docs.items()}
     names = {}
     hashed = []
     for kind, counter in (("suffix", suffix_docs), ("prefix", prefix_docs)):
-        by_hash = Counter()
-        for affix, n in counter.items():
-            h = affix_hash(affix)
+        by_hash, site_of = Counter(), {}
+        for (salt, affix), n in counter.items():
+            h = salted(affix_hash(affix), salt)
             by_hash[h] += n
-            if n >= local_need:
+            site_of[h] = salt
+            if n >= local_need[salt]:
                 names[h] = affix
-        counts = Counts.of(by_hash)
+        counts = Counts.of(by_hash, site_of if settings.site_key else None)
         if not settings.keep_totals:
             np.save(os.path.join(kept.folder, kind + "es.npy"), counts.hashes, allow_pickle=False)
             np.save(os.path.join(kept.folder, kind + "_docs.npy"), counts.docs, allow_pickle=False)
+            need = local_need.get(0, 0.0) if counts.sites is None else \
+                np.array([local_need[s] for s in counts.sites.tolist()], dtype=np.float64)
             # (with a margin for rounding: `need` in `chrome_totals` is a product of floats)
-            counts = Counts(counts.hashes[counts.docs >= local_need * (1 - 1e-9)],
-                            counts.docs[counts.docs >= local_need * (1 - 1e-9)])
+            counts = counts.where(counts.docs >= need * (1 - 1e-9))
         hashed.append(counts)
-    return _partition(documents, Counts.seen(np.frombuffer(line_docs, dtype=np.uint64)),
-                      Counts.seen(np.frombuffer(edge_docs, dtype=np.uint64)), hashed[0], hashed[1],
-                      names, bad, settings.partitions, "" if settings.keep_totals else kept.folder)
+    sites = None
+    if settings.site_key:
+        sites = Counts.of(site_docs)
+        lines = Counts.seen(np.frombuffer(line_docs, dtype=np.uint64), np.frombuffer(line_sites, dtype=np.uint64))
+    else:
+        lines = Counts.seen(np.frombuffer(line_docs, dtype=np.uint64))
+    return _partition(documents, lines, Counts.seen(np.frombuffer(edge_docs, dtype=np.uint64)), hashed[0],
+                      hashed[1], names, bad, settings.partitions, "" if settings.keep_totals else kept.folder,
+                      sites)
+
+
+def _salt(record: dict, site_key: Optional[str], shard: Shard, row: int) -> int:
+    """The salt of a record's site (0 without a site key). A bad site field of a file's
+    line was refused when it was read; one of a record in memory is refused here."""
+    if not site_key:
+        return 0
+    try:
+        return site_salt(record_site(record, site_key))
+    except BadSite as error:
+        from ..io import InputError
+
+        raise InputError(f"{shard.name}:{shard.first_line + row}: field {site_key!r} {error}") from error
 
 
 def _partition(documents, lines, edges, suffixes, prefixes, names, bad, partitions,
-               affix_folder: str = "") -> List[ChromePart]:
+               affix_folder: str = "", sites: Optional[Counts] = None) -> List[ChromePart]:
     split = [c.split(partitions) for c in (lines, edges, suffixes, prefixes)]
     where = {h: int(p) for h, p in zip(names, partition_of(np.array(list(names), dtype=np.uint64),
                                                            partitions))} if names else {}
     return [ChromePart(documents, split[0][p], split[1][p], split[2][p], split[3][p],
-                       {h: a for h, a in names.items() if where[h] == p}, bad if p == 0 else [], affix_folder)
+                       {h: a for h, a in names.items() if where[h] == p}, bad if p == 0 else [], affix_folder,
+                       sites)
             for p in range(partitions)]
 
 
@@ -204,10 +268,10 @@ def _affix_totals(parts: Sequence[ChromePart], kind: str) -> Counts:
             hashes, counts = (np.load(os.path.join(part.affix_folder, name + ".npy"), mmap_mode="r",
                                       allow_pickle=False) for name in (kind, kind[:-2] + "_docs"))
         else:
-            hashes, counts = getattr(part, kind)
+            hashes, counts = getattr(part, kind)[:2]
         found = members(sent.hashes, hashes)
         docs[found] += counts[np.searchsorted(hashes, sent.hashes[found])]
-    return Counts(sent.hashes, docs)
+    return sent._replace(docs=docs)
 
 
 def chrome_totals(partition: int, parts: Sequence[ChromePart], settings: Settings) -> ChromeTotals:
@@ -215,14 +279,14 @@ def chrome_totals(partition: int, parts: Sequence[ChromePart], settings: Setting
     shared by several documents and frequent affixes (thresholds of `ChromeCounter`)."""
     config = settings.config
     documents = sum(p.documents for p in parts)
-    need = needs(config, documents)[0]
+    sites = Counts.total([p.sites for p in parts]) if settings.site_key else None
     lines = Counts.total([p.lines for p in parts])
     edges = Counts.total([p.edges for p in parts])
     edge_docs = np.zeros(len(lines.hashes), dtype=np.int64)
     edge_docs[np.searchsorted(lines.hashes, edges.hashes)] = edges.docs
 
     def chrome(min_docs):
-        at_edges, anywhere = needs(config, documents, min_docs)
+        at_edges, anywhere = lines.needs(config, documents, sites, min_docs)
         return (lines.docs >= anywhere) | ((lines.docs >= at_edges) & (edge_docs >= at_edges))
 
     strong = chrome(config.chrome_min_docs)
@@ -234,9 +298,10 @@ def chrome_totals(partition: int, parts: Sequence[ChromePart], settings: Setting
     affixes = []
     for kind in ("suffixes", "prefixes"):
         counts = _affix_totals(parts, kind)
-        frequent = counts.docs >= need
-        affixes.append({names[int(h)]: int(n) for h, n in zip(counts.hashes[frequent], counts.docs[frequent])
-                        if int(h) in names})
+        frequent = counts.docs >= counts.needs(config, documents, sites)[0]
+        salts = counts.sites[frequent].tolist() if sites is not None else [0] * int(frequent.sum())
+        affixes.append({(salt, names[int(h)]): int(n) for h, n, salt in
+                        zip(counts.hashes[frequent], counts.docs[frequent], salts) if int(h) in names})
         if settings.keep_totals:
             affixes.append(counts)
     totals = None
@@ -244,23 +309,31 @@ def chrome_totals(partition: int, parts: Sequence[ChromePart], settings: Setting
         totals = (lines, Counts(lines.hashes, edge_docs), affixes[1], affixes[3], names)
         affixes = [affixes[0], affixes[2]]
     return ChromeTotals([p.documents for p in parts], [b for p in parts for b in p.bad],
-                        chrome_lines, common, affixes[0], affixes[1], totals, pair_lines)
+                        chrome_lines, common, affixes[0], affixes[1], totals, pair_lines, sites)
 
 
 def learn_chrome(totals: Sequence[ChromeTotals], config: Config) -> Tuple[Chrome, np.ndarray]:
     """The learned `Chrome` (without headlines: `sketch_shard` finds them) and the
     sorted hashes of lines shared by several documents."""
     documents = sum(totals[0].shard_documents)
-    need = needs(config, documents)[0]
-    suffixes, prefixes = Counter(), Counter()
+    sites = totals[0].sites
+    site_documents = {0: documents} if sites is None else dict(zip(sites.hashes.tolist(), sites.docs.tolist()))
+    counted: Dict[int, Tuple[Counter, Counter]] = {}   # site salt -> suffixes, prefixes
     for total in totals:
-        suffixes.update(total.suffixes)
-        prefixes.update(total.prefixes)
+        for position, found in enumerate((total.suffixes, total.prefixes)):
+            for (salt, affix), n in found.items():
+                counted.setdefault(salt, (Counter(), Counter()))[position][affix] += n
+    learned = {}
+    for salt, n in sorted(site_documents.items()):
+        suffixes, prefixes = counted.get(salt, (Counter(), Counter()))
+        need = needs(config, n)[0]
+        learned[salt] = (n, _affixes(suffixes, need), _affixes(prefixes, need))
     lines = frozenset(int(h) for t in totals for h in t.chrome_lines)
     pairs = frozenset(int(h) for t in totals for h in t.pair_lines)
     common = np.sort(np.concatenate([t.common for t in totals])) if totals else _EMPTY64
-    return Chrome(lines, _affixes(suffixes, need), _affixes(prefixes, need), documents=documents,
-                  pair_lines=pairs), common
+    _, suffixes, prefixes = learned.pop(0, (0, (), ()))
+    return Chrome(lines, suffixes, prefixes, documents=documents, pair_lines=pairs,
+                  sites=tuple((salt, *found) for salt, found in learned.items())), common
 
 
 # -- sketches and candidate pairs ----------------------------------------------------
@@ -303,7 +376,7 @@ def sketch_shard(shard: Shard, settings: Settings, chrome: Chrome, learn_titles:
     bands, rows = band_parameters(config)
     source = tokens_folder(settings, shard)
     kept = {name: read_tokens(source, name) for name in ("doc_lines", "line_tokens", "line_hashes", "lengths",
-                                                          "ids", "id_sizes", "titles", "title_sizes")}
+                                                          "ids", "id_sizes", "titles", "title_sizes", "sites")}
     documents = len(kept["doc_lines"])
     line_starts = _starts(kept["doc_lines"])
     token_starts = _starts(kept["line_tokens"])
@@ -329,9 +402,10 @@ def sketch_shard(shard: Shard, settings: Settings, chrome: Chrome, learn_titles:
     if learn_titles:
         title_starts = _starts(kept["title_sizes"])
         encoded = kept["titles"].tobytes()
-        for a, b in zip(title_starts[:-1].tolist(), title_starts[1:].tolist()):
+        for a, b, salt in zip(title_starts[:-1].tolist(), title_starts[1:].tolist(), kept["sites"].tolist()):
             if b > a:
-                headline = chrome.headline_hash(encoded[a:b].decode("utf-8").split(" "))
+                # (with the title affixes of the document's site; headlines are corpus-wide)
+                headline = chrome.for_salt(salt).headline_hash(encoded[a:b].decode("utf-8").split(" "))
                 if headline:
                     titles.add(headline)
     id_starts = _starts(kept["id_sizes"]).tolist()
@@ -529,12 +603,14 @@ def rewrite_shard(job, settings: Settings, chrome: Chrome, rules: Sequence, keep
         if part is None:
             part = own = open(os.path.join(settings.work, f"part-{shard.index:06d}.jsonl"), "wb")
     try:
-        for row, record in enumerate(read_shard(shard, settings.text_key, True, [], settings.max_record_bytes)):
+        for row, record in enumerate(read_shard(shard, settings.text_key, True, [], settings.max_record_bytes,
+                                                settings.site_key)):
             drop = dropped.get(first + row)
             if drop is not None and not keep_duplicates:
                 continue
             text = record[settings.text_key]
-            result = clean_and_explain(text, settings.config, rules, chrome)
+            site = chrome.for_site(record_site(record, settings.site_key)) if settings.site_key else chrome
+            result = clean_and_explain(text, settings.config, rules, site)
             out = dict(record)
             out[settings.text_key] = result.text
             document = CleanedDocument(out, result.removals, drop and drop.duplicate_of,

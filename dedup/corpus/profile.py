@@ -12,10 +12,12 @@ from .chrome import Chrome
 
 _HASH = re.compile(r"[0-9a-f]{16}")
 FORMAT = "dedup-profile"
-VERSION = 2
-# Version 1 had no pair lines; it reads as a profile without them.
-READS = (1, 2)
+VERSION = 3
+# Version 1 had no pair lines, version 2 no sites (`dedup learn --site-key`); they read
+# as a profile without them.
+READS = (1, 2, 3)
 _FIELDS = ("documents", "chrome_lines", "suffixes", "prefixes", "titles")
+_ADDED = {"pair_lines": 2, "sites": 3}   # field -> the version that added it
 
 
 class ProfileError(ValueError):
@@ -30,12 +32,18 @@ def _body(chrome: Chrome) -> Dict:
         "prefixes": [list(a) for a in chrome.prefixes],
         "titles": sorted(f"{h:016x}" for h in chrome.titles),
         "pair_lines": sorted(f"{h:016x}" for h in chrome.pair_lines),
+        # Each named site by the salt of its hashes (`sites.site_salt` of its name).
+        "sites": [{"salt": f"{salt:016x}", "documents": documents, "suffixes": [list(a) for a in suffixes],
+                   "prefixes": [list(a) for a in prefixes]}
+                  for salt, documents, suffixes, prefixes in chrome.sites],
     }
 
 
 def _fields(document: Dict) -> Dict:
     """The fields of a profile that its checksum covers (those of its version)."""
-    names = _FIELDS + (("pair_lines",) if document.get("version") != 1 else ())
+    version = document.get("version")
+    names = _FIELDS + tuple(name for name, since in _ADDED.items()
+                            if not isinstance(version, int) or version >= since)
     return {k: document.get(k) for k in names}
 
 
@@ -79,6 +87,8 @@ def loads(text: str, name: str = "profile") -> Chrome:
         titles=frozenset(int(h, 16) for h in body["titles"]),
         documents=body["documents"],
         pair_lines=frozenset(int(h, 16) for h in body.get("pair_lines", ())),
+        sites=tuple((int(site["salt"], 16), site["documents"], tuple(tuple(a) for a in site["suffixes"]),
+                     tuple(tuple(a) for a in site["prefixes"])) for site in body.get("sites", ())),
     )
 
 
@@ -91,8 +101,10 @@ def _wrong_type(body: Dict) -> str:
         return isinstance(value, list) and all(
             isinstance(a, list) and a and all(isinstance(t, str) for t in a) for a in value)
 
-    documents = body["documents"]
-    if not isinstance(documents, int) or isinstance(documents, bool) or documents < 0:
+    def count(value):
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+    if not count(body["documents"]):
         return "\"documents\" must be a count"
     for field in ("chrome_lines", "titles", "pair_lines"):
         if field in body and not hashes(body[field]):
@@ -100,6 +112,12 @@ def _wrong_type(body: Dict) -> str:
     for field in ("suffixes", "prefixes"):
         if not affixes(body[field]):
             return f"\"{field}\" must be a list of lists of tokens"
+    sites = body.get("sites", [])
+    if not isinstance(sites, list) or not all(
+            isinstance(site, dict) and set(site) == {"salt", "documents", "suffixes", "prefixes"}
+            and hashes([site["salt"]]) and count(site["documents"])
+            and affixes(site["suffixes"]) and affixes(site["prefixes"]) for site in sites):
+        return "\"sites\" must be a list of sites (salt, documents, suffixes, prefixes)"
     return ""
 
 

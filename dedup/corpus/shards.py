@@ -85,9 +85,9 @@ def memory_shards(records: Sequence[dict], shard_rows: int = SHARD_LINES) -> Lis
 
 
 def read_shard(shard: Shard, text_key: str, skip_bad: bool, bad: List[BadLine],
-               max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[dict]:
+               max_record_bytes: int = MAX_RECORD_BYTES, site_key: Optional[str] = None) -> Iterator[dict]:
     """The records of a shard in order (see `dedup.jsonl.read_records` for bad lines)."""
     if shard.rows is not None:
         return iter(shard.rows)
     return read_records(shard.path, shard.name, text_key, skip_bad, bad, shard.start,
-                        shard.first_line, shard.lines, max_record_bytes)
+                        shard.first_line, shard.lines, max_record_bytes, site_key)

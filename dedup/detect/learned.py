@@ -17,7 +17,9 @@ _PAIR = "pair"
 class _LineMemo:
     """What a line's text comes to under one `Chrome`, worked out once: the cleaner looks
     at every line again on each of its passes, and chrome lines recur in every document
-    of a site. Every value depends only on the text and the `Chrome`."""
+    of a site. Every value depends only on the text and the `Chrome`: one memo serves a
+    `Chrome` and the parts of its sites (`Chrome.for_site`), whose lines are memoised
+    under (salt, text)."""
 
     def __init__(self, chrome: Chrome):
         self.of = weakref.ref(chrome)   # (the memo must not keep a corpus's titles alive)
@@ -31,15 +33,16 @@ class _LineMemo:
         line), or the headlines of other documents it may be a teaser for (a tuple,
         maybe empty)."""
         text = line.text
+        memo_key = _memo_key(chrome, text)
         try:
-            return self.verdicts[text]
+            return self.verdicts[memo_key]
         except KeyError:
             pass
         self._bound(text)
         found = None
         toks = folded(line.tokens)
         key = "".join(toks)
-        hashed = line_hash(key) if toks else None
+        hashed = chrome.line_key(line_hash(key)) if toks else None
         if not toks:
             pass
         elif hashed in chrome.lines:
@@ -62,23 +65,25 @@ class _LineMemo:
                 if headline in chrome.titles:
                     headlines.append(headline)
             found = tuple(headlines)
-        self.verdicts[text] = found
+        self.verdicts[memo_key] = found
         return found
 
     def affix(self, chrome: Chrome, line: Line) -> Tuple[int, int]:
         text = line.text
-        found = self.affixes.get(text)
+        memo_key = _memo_key(chrome, text)
+        found = self.affixes.get(memo_key)
         if found is None:
             self._bound(text)
-            found = self.affixes[text] = chrome.affix(folded(line.tokens))
+            found = self.affixes[memo_key] = chrome.affix(folded(line.tokens))
         return found
 
     def headline(self, chrome: Chrome, line: Line) -> Optional[int]:
         text = line.text
-        if text not in self.headlines:
+        memo_key = _memo_key(chrome, text)
+        if memo_key not in self.headlines:
             self._bound(text)
-            self.headlines[text] = chrome.headline_hash(folded(line.tokens))
-        return self.headlines[text]
+            self.headlines[memo_key] = chrome.headline_hash(folded(line.tokens))
+        return self.headlines[memo_key]
 
     def _bound(self, text: str) -> None:
         """Make room for `text`: empty every memo when they hold `MEMO_CHARS`."""
@@ -90,14 +95,21 @@ class _LineMemo:
             self.chars = len(text)
 
 
+def _memo_key(chrome: Chrome, text: str):
+    """A line's text, with the salt of its site when it is one site's part."""
+    return (chrome.salt, text) if chrome.salt else text
+
+
 _memo: Optional[_LineMemo] = None
 
 
 def _memo_of(chrome: Chrome) -> _LineMemo:
-    """The memo of `chrome` (a new one when another `Chrome` is in use)."""
+    """The memo of `chrome` and of the other sites' parts of the same `Chrome` (a new one
+    when another `Chrome` is in use)."""
     global _memo
-    if _memo is None or _memo.of() is not chrome:
-        _memo = _LineMemo(chrome)
+    root = chrome.root or chrome
+    if _memo is None or _memo.of() is not root:
+        _memo = _LineMemo(root)
     return _memo
 
 
