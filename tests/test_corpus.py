@@ -307,3 +307,40 @@ def test_two_articles_of_one_site_printed_several_times_stay_two():
     first_a, first_b = article_a.split("\n")[0], article_b.split("\n")[0]
     assert sum(first_a in text for text in kept) == 1
     assert sum(first_b in text for text in kept) == 1
+
+
+_VOCABULARY = ("river bridge council budget winter market school doctor garden train museum harbour "
+               "festival library farmer storm election village meadow orchard ferry canal tower "
+               "choir bakery tunnel clinic stadium").split()
+
+
+def _site(titles, body):
+    """A site of pages with these titles; each body is `body(topic)` and two paragraphs
+    of words of its own (no line shared by the pages, no two pages alike)."""
+    rng = random.Random(3)
+    pages = []
+    for i, title in enumerate(titles):
+        words = rng.sample(_VOCABULARY, 16)
+        pages.append({"id": i, "text": f"{title}\n\n{body(words[0])}\n"
+                                       f"Then {' and '.join(words[1:8])} were discussed.\n"
+                                       f"Afterwards {', '.join(words[8:])} came up.\n"})
+    return pages
+
+
+def _titles(records):
+    return [d.record["text"].split("\n")[0] for d in clean_corpus(records)]
+
+
+def test_words_many_headlines_share_are_not_a_site_affix():
+    heads = ["The river rises again", "The mayor opens a bridge", "The board votes on the budget",
+             "Farmers market returns", "Local team wins the final", "Library hours change"]
+    # Half the headlines start with "The": not a site name before them.
+    assert _titles(_site(heads, lambda topic: f"A story about {topic}, told at length with details.")) == heads
+    # A site name after the headline goes even without a separator.
+    site = _site([h + " hot right now" for h in heads],
+                 lambda topic: f"A story about {topic}, told at length with details.")
+    assert _titles(site) == heads
+    # Words that end most headlines and that the pages use elsewhere are not a site name.
+    seasonal = [h + " this winter" for h in heads[:4]] + heads[4:]
+    site = _site(seasonal, lambda topic: f"What the town plans for its {topic} this winter, told at length.")
+    assert _titles(site) == seasonal

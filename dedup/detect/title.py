@@ -53,8 +53,7 @@ def find_title(blocks: Sequence[Block], lines: Dict[int, Line], config: Config,
         removals = _title_copies(blocks, keys, block, config, anywhere=position == 0)
         if position == 0:
             first = block
-            removals += _learned_cut(block, lines[block.index].tokens,
-                                     affixes.get(block.index), removals, config)
+            removals += _learned_cut(block, lines, affixes.get(block.index), removals, config)
         if removals:
             # A title below the first line is not protected: it may itself be a caption
             # copy, and protecting it would make the result depend on its copies.
@@ -109,18 +108,47 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
     return removals
 
 
-def _learned_cut(title: Block, toks: List[str], affix, removals, config: Config) -> List[Removal]:
-    """Cut a learned site affix from the title, unless its copies already did."""
+def _learned_cut(title: Block, lines: Dict[int, Line], affix, removals, config: Config) -> List[Removal]:
+    """Cut a learned site affix from the title, unless its copies already did.
+
+    The pages of a site share an affix that is not a site name as well: half of a small
+    site's headlines may start with "The" or "How to", or end with "right now". A site
+    name before the headline is set off by a separator ("Site | ..."), so a prefix
+    without one stays. A suffix without one ("<headline> trends now") goes only if it
+    is two words or more and no other line of the page uses those words in a row.
+    """
     if not affix or any(r.reason == "site_affix" for r in removals):
         return []
     lead, tail = affix
+    toks = lines[title.index].tokens
     full = "".join(toks)
     cuts = []
     if tail:
-        cuts.append(_affix_cut(title, full, [("suffix", len(full) - sum(map(len, toks[-tail:])))], config))
+        cut = _affix_cut(title, full, [("suffix", len(full) - sum(map(len, toks[-tail:])))], config)
+        if cut is not None and not _SEPARATOR.match(title.text, cut[0] - title.start) \
+                and not _bare_suffix(toks, tail, title, lines):
+            cut = None
+        cuts.append(cut)
     if lead:
-        cuts.append(_affix_cut(title, full, [("prefix", len(full) - sum(map(len, toks[:lead])))], config))
+        cut = _affix_cut(title, full, [("prefix", len(full) - sum(map(len, toks[:lead])))], config)
+        if cut is not None and not any(m.end() == cut[1] - title.start for m in _SEPARATOR.finditer(
+                title.text, 0, cut[1] - title.start)):
+            cut = None
+        cuts.append(cut)
     return [Removal(start, end, "site_affix") for start, end in filter(None, cuts)]
+
+
+def _bare_suffix(toks: List[str], tail: int, title: Block, lines: Dict[int, Line]) -> bool:
+    """Whether the last `tail` tokens of the title can be a site name without a
+    separator: two words or more, three letters or more, and in no other line of the
+    page (but the title's copies, which carry the headline)."""
+    suffix = toks[-tail:]
+    if tail < 2 or sum(c.isalpha() for token in suffix for c in token) < 3:
+        return False
+    needle = " %s " % " ".join(suffix)
+    headline = "".join(toks[:-tail])
+    return not any(needle in " %s " % " ".join(line.tokens) for index, line in lines.items()
+                   if index != title.index and headline not in line.key)
 
 
 def _variant(title_key: str, key: str, config: Config, prefixes: bool
