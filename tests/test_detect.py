@@ -187,3 +187,11 @@ def test_caption_marker_must_be_set_off_from_the_copied_text():
     text = ("Notifications\n\nAktiviere die Desktop Benachrichtigungen für neue Angebote heute!\n\n"
             "Desktop Benachrichtigungen für neue Angebote abonniert!\n")
     assert dedup.clean(text) == text
+
+
+def test_a_heading_that_goes_on_from_the_title_is_not_a_title_copy():
+    text = ("Ten things to know about the new tax law\n"
+            "Ten things to know about the new tax law for families\n"
+            "The law changes many rules for households, from deductions to credits.\n"
+            "Ten things to know about the new tax law | Daily Site\n")
+    assert dedup.clean(text) == "\n".join(text.split("\n")[:3]) + "\n"

@@ -50,7 +50,8 @@ def find_title(blocks: Sequence[Block], lines: Dict[int, Line], config: Config,
         above |= own
         if copies_above:
             continue
-        removals = _title_copies(blocks, keys, block, config, anywhere=position == 0)
+        removals = _title_copies(blocks, keys, block, config, anywhere=position == 0,
+                                 site_suffix=affixes.get(block.index, (0, 0))[1] > 0)
         if position == 0:
             first = block
             removals += _learned_cut(block, lines, affixes.get(block.index), removals, config)
@@ -62,11 +63,14 @@ def find_title(blocks: Sequence[Block], lines: Dict[int, Line], config: Config,
 
 
 def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
-                  config: Config, anywhere: bool) -> List[Removal]:
+                  config: Config, anywhere: bool, site_suffix: bool = False) -> List[Removal]:
     """Removals for copies of `title` and for its site affix (see the module docstring).
 
     With `anywhere` (the first line), exact copies count wherever they stand and near
-    copies in the head; without it, only copies in an unbroken run after it.
+    copies in the head; without it, only copies in an unbroken run after it. A line
+    that is the title and more words counts only if a separator sets them off, unless
+    the title has a learned site suffix (`site_suffix`; `keys` holds it without): such a
+    site may end its titles with words that no separator sets off ("... trends now").
     """
     title_key = keys[title.index]
     removals = []
@@ -90,6 +94,12 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
                 copy = 1.0
             elif seen <= config.head_blocks:
                 variant = _variant(title_key, key, config, prefixes=anywhere)
+                if variant is not None and variant[0] == "suffix" and variant[1] == len(title_key) \
+                        and not site_suffix and not _set_off(block.text, key, variant[1]):
+                    # The bare title and more words ("<title> for families", "<title> after
+                    # the vote."): a heading or a caption that goes on from the title, not
+                    # the title with a site name, which a separator sets off.
+                    variant = None
                 if variant is not None:
                     copy = variant[1] / max(len(key), len(title_key))
                     affix_evidence.append(variant)
@@ -106,6 +116,18 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
     if cut is not None:
         removals.append(Removal(cut[0], cut[1], "site_affix", None, None))
     return removals
+
+
+def _set_off(text: str, key: str, shared: int) -> bool:
+    """Whether what follows the first `shared` key characters of `text` (whose key is
+    `key`) starts with a separator (punctuation glued to the last word aside)."""
+    keyed, offsets = key_with_offsets(text)
+    if keyed != key:
+        return True   # (NFKC joined characters: no offsets to look at)
+    end = offsets[shared - 1] + 1
+    while end < len(text) and not text[end].isspace() and not text[end].isalnum():
+        end += 1
+    return _SEPARATOR.match(text, end) is not None
 
 
 def _learned_cut(title: Block, lines: Dict[int, Line], affix, removals, config: Config) -> List[Removal]:
