@@ -34,17 +34,18 @@ _WIDE_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{K
 # tokenised by the simple `_LETTERS` (the same tokens, since `_UNSPACED` never matches).
 _HIGH = re.compile("[\u0e00-\U0010ffff]+")
 _LETTERS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
-# Blocks where the standard library's `re` tokenises exactly like `_LETTERS` (its
-# `[^\W_]` is `str.isalnum()`, the same letters and numbers) and nothing is a combining
-# mark, a wide character or a digit other than 0-9: Latin, Greek and Cyrillic letters,
-# punctuation, symbols and emoji. Most non-ASCII text (curly quotes, dashes, accented
-# letters) lies within them and is tokenised by `re`, several times faster than the
-# Unicode property classes of `regex`. tests/test_tokens.py checks every character of
-# these blocks against `_LETTERS`.
+# Blocks where the standard library's `re` tokenises like `_LETTERS` (its `[^\W_]` is
+# `str.isalnum()`, the same letters and numbers) and nothing is a combining mark, a wide
+# character or a digit other than 0-9: Latin, Greek and Cyrillic letters, punctuation,
+# symbols and emoji. Most non-ASCII text (curly quotes, dashes, accented letters) lies
+# within them and is tokenised by `re`, several times faster than the Unicode property
+# classes of `regex`. `re` follows Python's Unicode version and `regex` its own: the few
+# characters they class apart (assigned in a newer Unicode) go the slow way too, see
+# `_outside_fast_blocks`.
 FAST_BLOCKS = ("\x00-\u02ff\u0370-\u0482\u048a-\u052f\u1e00-\u1fff\u2000-\u20cf"
                "\u2100-\u27bf\u2900-\u2bff\U0001f000-\U0001f1ff\U0001f201-\U0001faff")
-_OUTSIDE_FAST_BLOCKS = re.compile("[^" + FAST_BLOCKS + "]")
 _FAST_LETTERS = re.compile(r"[^\W_]+")
+_outside_fast: Optional["re.Pattern[str]"] = None
 SHINGLE_SIZE = 2
 _RUN_OF_HITS = re.compile(b"\x01+")
 
@@ -59,11 +60,32 @@ def tokens(text: str, fold_digits: bool = True) -> List[str]:
     text = unicodedata.normalize("NFKC", text).casefold()
     if "'" in text or "’" in text:
         text = _CLITIC_SPACE.sub("", text)
-    if _OUTSIDE_FAST_BLOCKS.search(text) is None:
+    if (_outside_fast or _outside_fast_blocks()).search(text) is None:
         return _FAST_LETTERS.findall(_ASCII_DIGIT.sub("0", text) if fold_digits else text)
     if fold_digits:
         text = _DIGIT.sub("0", text)
     return (_TOKEN if _wide_chars(text) else _LETTERS).findall(text)
+
+
+def fast_characters() -> str:
+    """Every character of `FAST_BLOCKS`."""
+    return "".join(chr(c) for low, high in re.findall(r"(.)-(.)", FAST_BLOCKS, flags=re.S)
+                   for c in range(ord(low), ord(high) + 1))
+
+
+def _outside_fast_blocks() -> "re.Pattern[str]":
+    """The pattern of a character that `re` may not tokenise: one outside `FAST_BLOCKS`,
+    or one inside that the installed `re` and `regex` class apart. Made on first use
+    (about 2 ms), so that ASCII input never pays for it."""
+    global _outside_fast
+    chars = fast_characters()
+    apart = set("".join(_FAST_LETTERS.findall(chars))) ^ set("".join(_LETTERS.findall(chars)))
+    apart |= set(_WIDE_CHAR.findall(chars)) | set(_DIGIT.findall(chars)) - set("0123456789")
+    pattern = "[^" + FAST_BLOCKS + "]"
+    if apart:
+        pattern += "|[" + re.escape("".join(sorted(apart))) + "]"
+    _outside_fast = re.compile(pattern)
+    return _outside_fast
 
 
 def folded(toks: List[str]) -> List[str]:
