@@ -123,7 +123,7 @@ def _set_off(text: str, key: str, shared: int) -> bool:
     `key`) starts with a separator (punctuation glued to the last word aside)."""
     keyed, offsets = key_with_offsets(text)
     if keyed != key:
-        return True   # (NFKC joined characters: no offsets to look at)
+        return True   # (a learned affix left out of `key`, or NFKC: no offsets; as before)
     end = offsets[shared - 1] + 1
     while end < len(text) and not text[end].isspace() and not text[end].isalnum():
         end += 1
