@@ -70,7 +70,7 @@ def _title_copies(blocks: Sequence[Block], keys: Dict[int, str], title: Block,
     copies in the head; without it, only copies in an unbroken run after it. A line
     that is the title and more words counts only if a separator sets them off, unless
     the title has a learned site suffix (`site_suffix`; `keys` holds it without): such a
-    site may end its titles with words that no separator sets off ("... trends now").
+    site may end its titles with words that no separator sets off ("... Daily Sun").
     """
     title_key = keys[title.index]
     removals = []
@@ -136,7 +136,7 @@ def _learned_cut(title: Block, lines: Dict[int, Line], affix, removals, config: 
     The pages of a site share an affix that is not a site name as well: half of a small
     site's headlines may start with "The" or "How to", or end with "right now". A site
     name before the headline is set off by a separator ("Site | ..."), so a prefix
-    without one stays. A suffix without one ("<headline> trends now") goes only if it
+    without one stays. A suffix without one ("<headline> Daily Sun") goes only if it
     is two words or more and no other line of the page uses those words in a row.
     """
     if not affix or any(r.reason == "site_affix" for r in removals):
