@@ -146,10 +146,10 @@ def _learned_cut(title: Block, lines: Dict[int, Line], affix, removals, config: 
     full = "".join(toks)
     cuts = []
     if tail:
-        cut = _affix_cut(title, full, [("suffix", len(full) - sum(map(len, toks[-tail:])))], config)
-        if cut is not None and not _SEPARATOR.match(title.text, cut[0] - title.start) \
-                and not _bare_suffix(toks, tail, title, lines):
-            cut = None
+        evidence = [("suffix", len(full) - sum(map(len, toks[-tail:])))]
+        cut = _affix_cut(title, full, evidence, config, separated=True)
+        if cut is None and _bare_suffix(toks, tail, title, lines):
+            cut = _affix_cut(title, full, evidence, config)
         cuts.append(cut)
     if lead:
         cut = _affix_cut(title, full, [("prefix", len(full) - sum(map(len, toks[:lead])))], config)
