@@ -344,3 +344,13 @@ def test_words_many_headlines_share_are_not_a_site_affix():
     seasonal = [h + " this winter" for h in heads[:4]] + heads[4:]
     site = _site(seasonal, lambda topic: f"What the town plans for its {topic} this winter, told at length.")
     assert _titles(site) == seasonal
+
+
+def test_a_site_prefix_is_learned_beside_a_line_that_ends_with_the_site_name():
+    heads = ["River rises again", "Mayor opens a bridge", "Board votes on the budget",
+             "Farmers market returns", "Local team wins the final", "Library hours change"]
+    # Every page also prints "More from Sitename today": its leading words end with the
+    # site name, which must not hide the prefix "Sitename |".
+    site = _site([f"Sitename | {h}" for h in heads],
+                 lambda topic: f"More from Sitename today\nA story about {topic}, told at length with details.")
+    assert _titles(site) == heads

@@ -211,7 +211,7 @@ class ChromeCounter:
 
         lines = chrome_lines(self.config.chrome_min_docs)
         need = needs(self.config, self.documents)[0]
-        chrome = Chrome(lines, _affixes(self._suffix_docs, need), _affixes(self._prefix_docs, need),
+        chrome = Chrome(lines, _affixes(self._suffix_docs, need), _affixes(self._prefix_docs, need, prefixes=True),
                         documents=self.documents, pair_lines=chrome_lines(PAIR_DOCS) - lines)
         titles = frozenset(h for h in (chrome.headline_hash(t) for t in self._title_tokens) if h)
         if not self._sites:
@@ -234,14 +234,16 @@ def needs(config: Config, documents: int, min_docs: Optional[int] = None) -> Tup
             max(min_docs, config.chrome_body_share * documents))
 
 
-def _affixes(counts: Counter, need: float) -> Tuple[Tuple[str, ...], ...]:
+def _affixes(counts: Counter, need: float, prefixes: bool = False) -> Tuple[Tuple[str, ...], ...]:
     """The affixes seen in enough documents, longest first; an affix is dropped when a
-    longer one that contains it was seen as often (keep "daily news", not "news")."""
+    longer one that goes on from it was seen as often: keep the suffix "daily news",
+    not "news", and the prefix "site news", not "site" (a suffix goes on at its start,
+    a prefix at its end)."""
     frequent = {a: n for a, n in counts.items() if n >= need and sum(map(len, a)) >= 3}
     kept = []
     for affix in sorted(frequent, key=lambda a: (-len(a), a)):
         if not any(len(longer) > len(affix) and frequent[longer] >= frequent[affix]
-                   and (longer[-len(affix):] == affix or longer[:len(affix)] == affix)
+                   and (longer[:len(affix)] if prefixes else longer[-len(affix):]) == affix
                    for longer in kept):
             kept.append(affix)
     return tuple(kept)

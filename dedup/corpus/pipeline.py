@@ -327,7 +327,7 @@ def learn_chrome(totals: Sequence[ChromeTotals], config: Config) -> Tuple[Chrome
     for salt, n in sorted(site_documents.items()):
         suffixes, prefixes = counted.get(salt, (Counter(), Counter()))
         need = needs(config, n)[0]
-        learned[salt] = (n, _affixes(suffixes, need), _affixes(prefixes, need))
+        learned[salt] = (n, _affixes(suffixes, need), _affixes(prefixes, need, prefixes=True))
     lines = frozenset(int(h) for t in totals for h in t.chrome_lines)
     pairs = frozenset(int(h) for t in totals for h in t.pair_lines)
     common = np.sort(np.concatenate([t.common for t in totals])) if totals else _EMPTY64
