@@ -354,3 +354,18 @@ def test_a_site_prefix_is_learned_beside_a_line_that_ends_with_the_site_name():
     site = _site([f"Sitename | {h}" for h in heads],
                  lambda topic: f"More from Sitename today\nA story about {topic}, told at length with details.")
     assert _titles(site) == heads
+
+
+def test_a_sentence_the_articles_of_a_small_site_quote_is_not_chrome_in_a_big_one_it_is():
+    quote = '"We will not rest until every family in this city has a safe home," the mayor said.'
+    promo = "Sign up for our morning newsletter to get the day's most important stories first."
+
+    def pages(count, shared):
+        return _site([f"Headline {i} about the {_VOCABULARY[i]}" for i in range(count)],
+                     lambda topic: f"The {topic} was discussed at length by the planning committee "
+                                   f"of the council this week.\n{shared}")
+
+    small = [d.record["text"] for d in clean_corpus(pages(3, quote))]
+    assert all(quote in text for text in small)
+    big = [d.record["text"] for d in clean_corpus(pages(8, promo))]
+    assert not any(promo in text for text in big)

@@ -100,11 +100,16 @@ class Chrome:
             view = root._views[salt] = replace(root, suffixes=suffixes, prefixes=prefixes, salt=salt, root=root)
         return view
 
+    def site_documents(self) -> int:
+        """How many documents the site of this part had (all of them without sites)."""
+        root = self.root or self
+        if self.salt:
+            return root._site_parts.get(self.salt, (0,))[0]
+        return root.documents - sum(documents for _, documents, _, _ in root.sites)
+
     def knows(self, site: str) -> bool:
         """Whether `site` had documents where this chrome was learned."""
-        salt = site_salt(site)
-        return salt in (self.root or self)._site_parts if salt else self.documents > sum(
-            documents for _, documents, _, _ in self.sites)
+        return self.for_site(site).site_documents() > 0
 
     @functools.cached_property
     def _views(self) -> Dict[int, "Chrome"]:

@@ -130,35 +130,40 @@ def find_learned(blocks: Sequence[Block], lines: Dict[int, Line], chrome: Chrome
                  config: Config) -> List[Removal]:
     """Removals for chrome lines, for short pair lines in a run of chrome lines, and
     for teasers whose text is another document's headline ("Read next: <headline> |
-    Site")."""
+    Site").
+
+    In a small site (fewer than twice `chrome_min_docs` documents) a long chrome line
+    between the page's paragraphs stays: there, every page printing it is weak
+    evidence, and the articles of a small site may quote the same sentence.
+    """
     memo = _memo_of(chrome)
     own = None
     if title is not None:
         own = memo.headline(chrome, lines[title.index])
     title_index = None if title is None else title.index
+    verdicts = {block.index: memo.verdict(chrome, lines[block.index]) for block in blocks if block.removable}
+    long_enough = config.long_block_chars
+    prose = [i for i, verdict in verdicts.items() if verdict is not _CHROME and verdict is not _PAIR
+             and lines[i].weight(config.wide_char_weight) >= long_enough]
+    quoted = range(prose[0] + 1, prose[-1]) if prose and \
+        chrome.site_documents() < 2 * config.chrome_min_docs else range(0)
     removals = []
-    verdicts = {}
-    pairs = False
     for block in blocks:
-        if not block.removable:
-            continue
-        verdict = verdicts[block.index] = memo.verdict(chrome, lines[block.index])
-        if verdict is _PAIR:
-            pairs = True
-            continue
-        if block.index == title_index or verdict is None:
+        verdict = verdicts.get(block.index)
+        if verdict is None or verdict is _PAIR or block.index == title_index:
             continue
         if verdict is _CHROME:
-            removals.append(Removal(block.start, block.end, "chrome", rule="learned chrome line"))
+            if block.index not in quoted or lines[block.index].weight(config.wide_char_weight) < long_enough:
+                removals.append(Removal(block.start, block.end, "chrome", rule="learned chrome line"))
         elif any(headline != own for headline in verdict):
             removals.append(Removal(block.start, block.end, "teaser", rule="another document's headline"))
-    if pairs:
-        removals += _pair_runs(blocks, lines, verdicts, title_index, config)
+    if _PAIR in verdicts.values():
+        removals += _pair_runs(blocks, lines, verdicts, prose, title_index, config)
     return sorted(removals, key=lambda r: r.start)
 
 
 def _pair_runs(blocks: Sequence[Block], lines: Dict[int, Line], verdicts: Dict[int, object],
-               title_index: Optional[int], config: Config) -> List[Removal]:
+               prose: List[int], title_index: Optional[int], config: Config) -> List[Removal]:
     """Removals for the short pair lines of runs of `PAIR_RUN_LINES` or more chrome
     lines that frame the document's prose: before its first paragraph or after its
     last (a page without prose has no frame to tell chrome from content). None if they
@@ -166,8 +171,6 @@ def _pair_runs(blocks: Sequence[Block], lines: Dict[int, Line], verdicts: Dict[i
     def weight(index):
         return lines[index].weight(config.wide_char_weight)
 
-    prose = [i for i, verdict in verdicts.items()
-             if verdict is not _CHROME and verdict is not _PAIR and weight(i) >= config.long_block_chars]
     if not prose:
         return []
     runs, run = [], []   # chrome and pair lines in a row (blank lines between them)
