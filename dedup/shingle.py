@@ -42,8 +42,8 @@ _LETTERS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
 # classes of `regex`. `re` follows Python's Unicode version and `regex` its own: the few
 # characters they class apart (assigned in a newer Unicode) go the slow way too, see
 # `_outside_fast_blocks`.
-FAST_BLOCKS = ("\x00-\u02ff\u0370-\u0482\u048a-\u052f\u1e00-\u1fff\u2000-\u20cf"
-               "\u2100-\u27bf\u2900-\u2bff\U0001f000-\U0001f1ff\U0001f201-\U0001faff")
+FAST_BLOCKS = ((0x0000, 0x02FF), (0x0370, 0x0482), (0x048A, 0x052F), (0x1E00, 0x1FFF), (0x2000, 0x20CF),
+               (0x2100, 0x27BF), (0x2900, 0x2BFF), (0x1F000, 0x1F1FF), (0x1F201, 0x1FAFF))
 _FAST_LETTERS = re.compile(r"[^\W_]+")
 _outside_fast: Optional["re.Pattern[str]"] = None
 SHINGLE_SIZE = 2
@@ -69,8 +69,7 @@ def tokens(text: str, fold_digits: bool = True) -> List[str]:
 
 def fast_characters() -> str:
     """Every character of `FAST_BLOCKS`."""
-    return "".join(chr(c) for low, high in re.findall(r"(.)-(.)", FAST_BLOCKS, flags=re.S)
-                   for c in range(ord(low), ord(high) + 1))
+    return "".join(chr(c) for low, high in FAST_BLOCKS for c in range(low, high + 1))
 
 
 def _outside_fast_blocks() -> "re.Pattern[str]":
@@ -81,7 +80,7 @@ def _outside_fast_blocks() -> "re.Pattern[str]":
     chars = fast_characters()
     apart = set("".join(_FAST_LETTERS.findall(chars))) ^ set("".join(_LETTERS.findall(chars)))
     apart |= set(_WIDE_CHAR.findall(chars)) | set(_DIGIT.findall(chars)) - set("0123456789")
-    pattern = "[^" + FAST_BLOCKS + "]"
+    pattern = "[^%s]" % "".join(f"{chr(low)}-{chr(high)}" for low, high in FAST_BLOCKS)
     if apart:
         pattern += "|[" + re.escape("".join(sorted(apart))) + "]"
     _outside_fast = re.compile(pattern)

@@ -149,7 +149,13 @@ def document_statistics(text: str, salt: int = 0) -> Tuple[Set[int], Set[int], S
     leading and trailing tokens) of its head lines, and the tokens of its title (first
     line with tokens)."""
     lines = token_lines(text)
-    return line_statistics(lines, [salted(line_hash("".join(toks)), salt) for toks in lines])
+    return line_statistics(lines, line_hashes(lines, salt))
+
+
+def line_hashes(lines: Sequence[Sequence[str]], salt: int = 0) -> List[int]:
+    """The `line_hash` of each line's tokens, salted with its site's `salt`."""
+    hashes = [line_hash("".join(toks)) for toks in lines]
+    return [salted(h, salt) for h in hashes] if salt else hashes
 
 
 def token_lines(text: str) -> List[List[str]]:

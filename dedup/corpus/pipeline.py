@@ -28,7 +28,7 @@ import numpy as np
 
 from ..config import MAX_RECORD_BYTES, Config
 from ..jsonl import BadLine, output_line
-from .chrome import PAIR_DOCS, Chrome, _affixes, line_hash, line_statistics, needs, token_lines
+from .chrome import PAIR_DOCS, Chrome, _affixes, line_hashes, line_statistics, needs, token_lines
 from .grams import TokenWriter, Tokens, read_tokens, sketches
 from .neardup import (ALL_PAIRS_BUCKET, COVERED_A, COVERED_B, SAME_PAGE_JACCARD, UnionFind,
                       band_parameters, members, similar)
@@ -182,9 +182,7 @@ def chrome_parts(item, settings: Settings) -> List[ChromePart]:
             site_docs[salt] += 1
             text = record[settings.text_key]
             toks = token_lines(text)
-            hashes = [line_hash("".join(t)) for t in toks]
-            if salt:
-                hashes = [salted(h, salt) for h in hashes]
+            hashes = line_hashes(toks, salt)
             lines, edges, suffixes, prefixes, _ = line_statistics(toks, hashes)
             if settings.site_key:
                 line_sites.extend([salt] * len(lines))

@@ -32,58 +32,25 @@ class _LineMemo:
         """None (no tokens, or nothing learned about it), `_CHROME`, `_PAIR` (a pair
         line), or the headlines of other documents it may be a teaser for (a tuple,
         maybe empty)."""
-        text = line.text
-        memo_key = _memo_key(chrome, text)
-        try:
-            return self.verdicts[memo_key]
-        except KeyError:
-            pass
-        self._bound(text)
-        found = None
-        toks = folded(line.tokens)
-        key = "".join(toks)
-        hashed = chrome.line_key(line_hash(key)) if toks else None
-        if not toks:
-            pass
-        elif hashed in chrome.lines:
-            found = _CHROME
-        elif hashed in chrome.pair_lines:
-            found = _PAIR
-        elif chrome.titles:
-            lead, tail = chrome.affix(toks)
-            body_end = len(toks) - tail
-            core = "".join(toks[:body_end]) if tail else key
-            headlines = []
-            for skip in range(0, min(MAX_LEAD_TOKENS, body_end - 1) + 1):
-                if skip:
-                    core = core[len(toks[skip - 1]):]   # the tokens after the first `skip`
-                if len(core) < 12:
-                    break
-                if skip + tail == 0:   # a teaser has a lead or an affix besides the headline
-                    continue
-                headline = line_hash(core)
-                if headline in chrome.titles:
-                    headlines.append(headline)
-            found = tuple(headlines)
-        self.verdicts[memo_key] = found
-        return found
+        return self._remember(self.verdicts, chrome, line, _verdict)
 
     def affix(self, chrome: Chrome, line: Line) -> Tuple[int, int]:
-        text = line.text
-        memo_key = _memo_key(chrome, text)
-        found = self.affixes.get(memo_key)
-        if found is None:
-            self._bound(text)
-            found = self.affixes[memo_key] = chrome.affix(folded(line.tokens))
-        return found
+        return self._remember(self.affixes, chrome, line, lambda chrome, toks: chrome.affix(toks))
 
     def headline(self, chrome: Chrome, line: Line) -> Optional[int]:
-        text = line.text
-        memo_key = _memo_key(chrome, text)
-        if memo_key not in self.headlines:
-            self._bound(text)
-            self.headlines[memo_key] = chrome.headline_hash(folded(line.tokens))
-        return self.headlines[memo_key]
+        return self._remember(self.headlines, chrome, line, lambda chrome, toks: chrome.headline_hash(toks))
+
+    def _remember(self, table: dict, chrome: Chrome, line: Line, work):
+        """`work(chrome, tokens)` of the line's tokens (digits folded), from `table` when
+        it holds them; the text is the key, with the site's salt in one site's part."""
+        memo_key = (chrome.salt, line.text) if chrome.salt else line.text
+        try:
+            return table[memo_key]
+        except KeyError:
+            pass
+        self._bound(line.text)
+        found = table[memo_key] = work(chrome, folded(line.tokens))
+        return found
 
     def _bound(self, text: str) -> None:
         """Make room for `text`: empty every memo when they hold `MEMO_CHARS`."""
@@ -95,9 +62,33 @@ class _LineMemo:
             self.chars = len(text)
 
 
-def _memo_key(chrome: Chrome, text: str):
-    """A line's text, with the salt of its site when it is one site's part."""
-    return (chrome.salt, text) if chrome.salt else text
+def _verdict(chrome: Chrome, toks: List[str]):
+    """What `_LineMemo.verdict` says of a line with these tokens (digits folded)."""
+    if not toks:
+        return None
+    key = "".join(toks)
+    hashed = chrome.line_key(line_hash(key))
+    if hashed in chrome.lines:
+        return _CHROME
+    if hashed in chrome.pair_lines:
+        return _PAIR
+    if not chrome.titles:
+        return None
+    lead, tail = chrome.affix(toks)
+    body_end = len(toks) - tail
+    core = "".join(toks[:body_end]) if tail else key
+    headlines = []
+    for skip in range(0, min(MAX_LEAD_TOKENS, body_end - 1) + 1):
+        if skip:
+            core = core[len(toks[skip - 1]):]   # the tokens after the first `skip`
+        if len(core) < 12:
+            break
+        if skip + tail == 0:   # a teaser has a lead or an affix besides the headline
+            continue
+        headline = line_hash(core)
+        if headline in chrome.titles:
+            headlines.append(headline)
+    return tuple(headlines)
 
 
 _memo: Optional[_LineMemo] = None
@@ -142,9 +133,10 @@ def find_learned(blocks: Sequence[Block], lines: Dict[int, Line], chrome: Chrome
         own = memo.headline(chrome, lines[title.index])
     title_index = None if title is None else title.index
     verdicts = {block.index: memo.verdict(chrome, lines[block.index]) for block in blocks if block.removable}
+    weights = {i: lines[i].weight(config.wide_char_weight) for i in verdicts}
     long_enough = config.long_block_chars
-    prose = [i for i, verdict in verdicts.items() if verdict is not _CHROME and verdict is not _PAIR
-             and lines[i].weight(config.wide_char_weight) >= long_enough]
+    prose = [i for i, verdict in verdicts.items()
+             if verdict is not _CHROME and verdict is not _PAIR and weights[i] >= long_enough]
     quoted = range(prose[0] + 1, prose[-1]) if prose and \
         chrome.site_documents() < 2 * config.chrome_min_docs else range(0)
     removals = []
@@ -153,24 +145,21 @@ def find_learned(blocks: Sequence[Block], lines: Dict[int, Line], chrome: Chrome
         if verdict is None or verdict is _PAIR or block.index == title_index:
             continue
         if verdict is _CHROME:
-            if block.index not in quoted or lines[block.index].weight(config.wide_char_weight) < long_enough:
+            if block.index not in quoted or weights[block.index] < long_enough:
                 removals.append(Removal(block.start, block.end, "chrome", rule="learned chrome line"))
         elif any(headline != own for headline in verdict):
             removals.append(Removal(block.start, block.end, "teaser", rule="another document's headline"))
     if _PAIR in verdicts.values():
-        removals += _pair_runs(blocks, lines, verdicts, prose, title_index, config)
+        removals += _pair_runs(blocks, verdicts, weights, prose, title_index, config)
     return sorted(removals, key=lambda r: r.start)
 
 
-def _pair_runs(blocks: Sequence[Block], lines: Dict[int, Line], verdicts: Dict[int, object],
+def _pair_runs(blocks: Sequence[Block], verdicts: Dict[int, object], weights: Dict[int, int],
                prose: List[int], title_index: Optional[int], config: Config) -> List[Removal]:
     """Removals for the short pair lines of runs of `PAIR_RUN_LINES` or more chrome
     lines that frame the document's prose: before its first paragraph or after its
     last (a page without prose has no frame to tell chrome from content). None if they
     would take more of the document's text than they leave."""
-    def weight(index):
-        return lines[index].weight(config.wide_char_weight)
-
     if not prose:
         return []
     runs, run = [], []   # chrome and pair lines in a row (blank lines between them)
@@ -187,9 +176,9 @@ def _pair_runs(blocks: Sequence[Block], lines: Dict[int, Line], verdicts: Dict[i
     for run in runs:
         if len(run) >= PAIR_RUN_LINES and (run[-1] < prose[0] or run[0] > prose[-1]):
             going.update((i, len(run)) for i in run if verdicts[i] is _PAIR and i != title_index
-                         and weight(i) < config.long_block_chars)
-    gone = sum(map(weight, going))
-    if gone > sum(weight(i) for i, verdict in verdicts.items() if verdict is not _CHROME) - gone:
+                         and weights[i] < config.long_block_chars)
+    gone = sum(map(weights.__getitem__, going))
+    if gone > sum(weights[i] for i, verdict in verdicts.items() if verdict is not _CHROME) - gone:
         # Most of what the two pages print is the same: a copy, or a listing both
         # show, not a frame around different content.
         return []

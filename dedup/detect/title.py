@@ -124,10 +124,14 @@ def _set_off(text: str, key: str, shared: int) -> bool:
     keyed, offsets = key_with_offsets(text)
     if keyed != key:
         return True   # (a learned affix left out of `key`, or NFKC: no offsets; as before)
-    end = offsets[shared - 1] + 1
+    return _SEPARATOR.match(text, _past_glued(text, offsets[shared - 1] + 1)) is not None
+
+
+def _past_glued(text: str, end: int) -> int:
+    """`end` moved past punctuation glued to the word before it ("over?", "'Jaws'")."""
     while end < len(text) and not text[end].isspace() and not text[end].isalnum():
         end += 1
-    return _SEPARATOR.match(text, end) is not None
+    return end
 
 
 def _learned_cut(title: Block, lines: Dict[int, Line], affix, removals, config: Config) -> List[Removal]:
@@ -253,10 +257,7 @@ def _affix_cut(title: Block, title_key: str, evidence, config: Config, separated
     seps = [m for m in _SEPARATOR.finditer(text, lowest, len(text)) if m.start() <= last]
     if seps:
         return title.start + seps[-1].start(), title.content_end
-    end = last
-    # Keep punctuation glued to the headline's last word ("over?", "'Jaws'").
-    while end < len(text) and not text[end].isspace() and not text[end].isalnum():
-        end += 1
+    end = _past_glued(text, last)   # (punctuation glued to the headline's last word stays)
     if end >= len(text) or text[end - 1].isalnum() and text[end].isalnum() \
             or separated and not _SEPARATOR.match(text, end):
         return None
