@@ -119,7 +119,8 @@ def clean_documents(documents, config: Optional[Config] = None, text_key: str = 
 
     The documents form one corpus: chrome lines and title affixes are learned across
     them and near-duplicate documents are dropped (see `dedup.corpus.clean_corpus` for
-    `keep`, `keep_duplicates`, `rules`, `chrome`, `site_key` (learn chrome per site), and
+    `keep`, `keep_duplicates`, `rules`, `chrome`, `site_key` (learn chrome per site),
+    `duplicates_only` (drop near-duplicate documents, rewrite no text), and
     `engine`, `jobs`, `ray_address`, `index`, `work_dir` for where it runs). Strings come back as
     `{"id": position, "text": cleaned}`. A one-shot iterator is read into memory first;
     for corpora larger than memory, pass a `dedup.jsonl.Corpus` over files.
@@ -127,7 +128,8 @@ def clean_documents(documents, config: Optional[Config] = None, text_key: str = 
     from .corpus import clean_corpus
 
     fields = {k: options.pop(k) for k in ("rules", "chrome", "keep", "keep_duplicates", "progress",
-                                          "engine", "jobs", "ray_address", "index", "work_dir", "site_key")
+                                          "engine", "jobs", "ray_address", "index", "work_dir", "site_key",
+                                          "duplicates_only")
               if k in options}
     config = (config or DEFAULT).replace(**options) if options else (config or DEFAULT)
     if iter(documents) is documents:

@@ -181,6 +181,54 @@ def test_cli_jsonl_keep_duplicates_marks_them():
     assert [r.get("duplicate_of") for r in out] == [None, 1]
 
 
+def test_duplicates_only_drops_the_same_documents_and_rewrites_no_text():
+    # Near-duplicate clusters beside a site whose pages carry chrome, title suffixes
+    # and copies: the kept documents are those of a full run, each text as it came.
+    records = [{"id": r["id"], "text": r["text"]} for r in
+               load("neardup_subset.jsonl.gz") + load("seedlike_pinecrest.jsonl.gz")]
+    full = [d.record for d in clean_corpus(records)]
+    only = [d.record for d in clean_corpus(records, duplicates_only=True)]
+    assert [r["id"] for r in only] == [r["id"] for r in full] and len(only) < len(records)
+    given = {r["id"]: r for r in records}
+    assert all(r == given[r["id"]] for r in only)
+    assert any(r["text"] != given[r["id"]]["text"] for r in full)
+    marked = [d for d in clean_corpus(records, keep_duplicates=True)]
+    marked_only = [d for d in clean_corpus(records, keep_duplicates=True, duplicates_only=True)]
+    assert [(d.record["id"], d.duplicate_of) for d in marked_only] == \
+        [(d.record["id"], d.duplicate_of) for d in marked]
+    assert all(d.record == given[d.record["id"]] and not d.removals for d in marked_only)
+
+
+def test_duplicates_only_still_compares_articles_without_their_chrome():
+    # Ten articles of one site share a long header and footer (learned as chrome):
+    # without it they are all different, so all ten stay.
+    header = ("Home | News | Sport | Business | Culture | Opinion | Contact us\n"
+              "The Valley Courier: news for the valley since 1880, every day of the week\n")
+    footer = ("\nShare this story on Facebook or by email with a friend today\n"
+              "Support local journalism at The Valley Courier from two pounds a week\n"
+              "Copyright The Valley Courier. All rights reserved. Terms and privacy policy.\n")
+    rng = random.Random(5)
+    records = [{"id": i, "text": header + rng.choice(_VOCABULARY).title() + " news\n\n"
+                + " ".join(rng.sample(_VOCABULARY, 6)) + footer} for i in range(10)]
+    assert len(list(clean_corpus(records, duplicates_only=True))) == 10
+    assert len(list(clean_corpus(records, duplicates_only=True, chrome=learn_chrome([])))) < 10
+
+
+def test_cli_duplicates_only_and_what_it_refuses(tmp_path):
+    records = [{"id": 1, "text": "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu.\n"
+                                 "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu."},
+               {"id": 2, "text": "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu.\n"
+                                 "Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu."}]
+    result = run(["clean", "--jsonl", "--duplicates-only"], jsonl(records))
+    assert result.exit_code == 0
+    assert [json.loads(line) for line in result.stdout.splitlines()] == records[:1]
+    for extra in (["--explain"], ["--report", str(tmp_path / "r.html")], ["--rules", str(tmp_path / "x")]):
+        refused = run(["clean", "--jsonl", "--duplicates-only", *extra], jsonl(records))
+        assert refused.exit_code == 2 and extra[0] in refused.stderr and not refused.stdout
+    refused = run(["clean", "--duplicates-only"], b"text\n")
+    assert refused.exit_code == 2 and "--jsonl" in refused.stderr
+
+
 def test_bad_json_line_names_the_line_and_exits_2():
     data = jsonl([{"id": 1, "text": "fine"}]) + b"{broken\n" + jsonl([{"id": 3, "text": "x"}])
     result = run(["clean", "--jsonl"], data)

@@ -77,6 +77,13 @@ def test_keep_longest_and_marked_duplicates_are_the_same_on_two_workers(tmp_path
     assert cleaned(paths, jobs=2, shard_lines=5, **options) == one
 
 
+def test_duplicates_only_is_the_same_on_two_workers(tmp_path):
+    paths = shard_files(tmp_path, records())
+    one = cleaned(paths, keep_duplicates=True, duplicates_only=True)
+    assert b'"duplicate_of"' in one
+    assert cleaned(paths, jobs=2, shard_lines=5, keep_duplicates=True, duplicates_only=True) == one
+
+
 def test_keep_longest_ties_go_to_the_smallest_id(tmp_path):
     body = "\n".join(f"Sentence {i} of the story tells something new about item {i * 3}." for i in range(30))
     others = [{"id": f"other{k}", "text": f"A different story, number {k}, about birds and their songs."}

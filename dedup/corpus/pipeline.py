@@ -55,6 +55,7 @@ class Settings(NamedTuple):
     keep_totals: bool = False
     first_new: int = 0        # documents of a saved index come before this global id
     site_key: Optional[str] = None   # learn chrome per site (`dedup.corpus.sites`)
+    duplicates_only: bool = False    # drop near-duplicate documents, rewrite no text
 
 
 def partition_of(hashes: np.ndarray, partitions: int) -> np.ndarray:
@@ -584,11 +585,12 @@ class Rewritten(NamedTuple):
 
 def rewrite_shard(job, settings: Settings, chrome: Chrome, rules: Sequence, keep_duplicates: bool,
                   output: Optional[dict]) -> Rewritten:
-    """Map: clean each document of a shard with what the corpus taught; leave out (or
-    mark) the duplicates in `job`'s plan. With `output` ({"explain", "report", "stream"}),
+    """Map: clean each document of a shard with what the corpus taught (with
+    `settings.duplicates_only`, keep its text as it is); leave out (or mark) the
+    duplicates in `job`'s plan. With `output` ({"explain", "report", "stream"}),
     write the shard's JSON lines to `stream` (a run in one process) or else to its part
     file, and return counts instead of documents."""
-    from .. import clean_and_explain
+    from .. import Explained, clean_and_explain
     from . import CleanedDocument
 
     shard, dropped, first = job
@@ -607,8 +609,11 @@ def rewrite_shard(job, settings: Settings, chrome: Chrome, rules: Sequence, keep
             if drop is not None and not keep_duplicates:
                 continue
             text = record[settings.text_key]
-            site = chrome.for_site(record_site(record, settings.site_key)) if settings.site_key else chrome
-            result = clean_and_explain(text, settings.config, rules, site)
+            if settings.duplicates_only:
+                result = Explained(text, [])
+            else:
+                site = chrome.for_site(record_site(record, settings.site_key)) if settings.site_key else chrome
+                result = clean_and_explain(text, settings.config, rules, site)
             out = dict(record)
             out[settings.text_key] = result.text
             document = CleanedDocument(out, result.removals, drop and drop.duplicate_of,
