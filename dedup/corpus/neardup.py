@@ -24,6 +24,7 @@ PROSE_TOKENS = 8        # a line of this many words or more is prose
 LINE_SHARED = 0.4       # a prose line with this share of its word pairs in another document is shared
 ALL_PAIRS_BUCKET = 32   # buckets up to this size are verified pair by pair
 SAME_PAGE_JACCARD = 0.5  # two pages sharing this much of their 3-grams are one page, edited
+SHORT_PAGE_HELD = 0.6   # a page with little prose lies inside another holding this share of its word pairs
 
 
 class Sketch(NamedTuple):
@@ -127,8 +128,15 @@ def covered(document: Sketch, other: Sketch, config: Config) -> bool:
     if it has prose, at least half of all of it too: the lines of an article printed
     in several copies are "printed elsewhere" as well, and without that second test
     an article whose copies are in the corpus would be held by any page of its site.
+    A page with little prose (fewer than `near_dup_own_words` words of prose lines: a
+    list, a table, a stub) has nothing for those tests to miss, so `other` must also
+    hold `SHORT_PAGE_HELD` of all its word pairs: two short pages of a site share
+    header and footer but not their lists.
     """
     words, found = _lines_found(document.prose + document.furniture, other)
+    if int(words.sum()) < config.near_dup_own_words and len(document.pairs) and \
+            np.count_nonzero(members(document.pairs, other.pairs)) < SHORT_PAGE_HELD * len(document.pairs):
+        return False
     own_words, own_found = words[:len(document.prose)], found[:len(document.prose)]
     own = int(own_words[~own_found].sum())
     if own > config.near_dup_own_words or own > config.near_dup_own_share * int(own_words.sum()):
