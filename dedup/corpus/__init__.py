@@ -98,7 +98,7 @@ def clean_corpus(records: Iterable[dict], config: Config = DEFAULT, rules: Seque
             documents are still found across the whole corpus.
         duplicates_only: only leave out (or, with `keep_duplicates`, mark) near-duplicate
             documents, found as always on their content without chrome; every text
-            stays as it is (`rules` do not apply). Several times faster: no document is
+            stays as it is (`rules` do not apply). About twice as fast: no document is
             rewritten.
 
     Yields:
