@@ -5,7 +5,7 @@ import zlib
 import numpy as np
 
 from dedup.corpus.chrome import line_hash, token_lines
-from dedup.corpus.grams import TokenWriter, Tokens, joined, read_tokens, shift, sketches
+from dedup.corpus.grams import TokenWriter, Tokens, joined, read_tokens, shift, sketches, token_crcs
 from dedup.corpus.neardup import stored_sketch
 from dedup.corpus.store import encode_id
 
@@ -18,6 +18,17 @@ def test_crc_of_a_join_comes_from_the_parts():
             zlib.crc32(left + right)
         assert int(joined(np.array([zlib.crc32(left)]), np.array([zlib.crc32(right)]),
                           np.array([len(right)]))[0]) == zlib.crc32(left + b" " + right)
+
+
+def test_token_crcs_are_zlibs_for_short_long_and_non_ascii_tokens():
+    rng = random.Random(5)
+    words = ["a", "ab", "über", "漢字", "naïve", "x" * 64, "y" * 65, "z" * 3000, "0" * 7]
+    tokens = [rng.choice(words) + rng.choice(["", "s", "ß", "字"]) for _ in range(2000)]
+    crc, size = token_crcs(" ".join(tokens).encode("utf-8") + b" ")
+    assert crc.tolist() == [zlib.crc32(t.encode("utf-8")) for t in tokens]
+    assert size.tolist() == [len(t.encode("utf-8")) for t in tokens]
+    crc, size = token_crcs(b"")
+    assert len(crc) == len(size) == 0
 
 
 def _document(rng: random.Random) -> str:

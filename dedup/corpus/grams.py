@@ -15,7 +15,7 @@ import itertools
 import os
 import zlib
 from array import array
-from typing import Dict, NamedTuple, Optional, Sequence
+from typing import Dict, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from .neardup import PROSE_TOKENS, SHINGLE_TOKENS, members, sorted_unique
 _POLY = np.uint32(0xEDB88320)   # CRC-32 (reflected)
 _SPACE = np.uint32(zlib.crc32(b" "))
 _SHIFTS = 256                   # shifts by fewer bytes come from a table
+_LONG_TOKEN = 64                # bytes; `token_crcs` hashes longer tokens one by one
 
 
 @functools.lru_cache(maxsize=1)
@@ -58,6 +59,40 @@ def shift(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     out ^= table[base + 512 + ((values >> np.uint32(16)) & np.uint32(0xFF))]
     out ^= table[base + 768 + (values >> np.uint32(24))]
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _byte_table() -> np.ndarray:
+    """The CRC-32 register after one byte b (entry b) is fed into a zero register."""
+    value = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        value = (value >> np.uint32(1)) ^ (_POLY * (value & np.uint32(1)))
+    return value
+
+
+def token_crcs(spaced: bytes) -> Tuple[np.ndarray, np.ndarray]:
+    """CRC-32 (`zlib.crc32`) and byte length of each token of `spaced`, the UTF-8 bytes
+    of tokens each followed by a space. The tokens are fed one byte position at a time,
+    longest first, so that each step works on a prefix of them; the few longer than
+    `_LONG_TOKEN` bytes go to zlib one by one."""
+    data = np.frombuffer(spaced, dtype=np.uint8)
+    ends = np.flatnonzero(data == 32)
+    sizes = np.diff(ends, prepend=-1) - 1
+    short = sizes <= _LONG_TOKEN
+    # longest first, the long ones left out at the end (a stable sort of bytes is a radix sort)
+    order = np.argsort(np.where(short, _LONG_TOKEN - sizes, 255).astype(np.uint8), kind="stable")
+    order = order[:np.count_nonzero(short)]
+    at = (ends - sizes)[order]
+    longer = np.cumsum(np.bincount(sizes[short], minlength=1)[::-1])[::-1]   # tokens of each size or more
+    table, register = _byte_table(), np.full(len(order), 0xFFFFFFFF, dtype=np.uint32)
+    for offset, n in enumerate(longer[1:].tolist()):   # the n tokens longer than offset
+        head = register[:n]
+        register[:n] = table[(head ^ data[at[:n] + offset]) & 0xFF] ^ (head >> np.uint32(8))
+    crc = np.empty(len(sizes), dtype=np.uint32)
+    crc[order] = ~register
+    for i in np.flatnonzero(~short).tolist():
+        crc[i] = zlib.crc32(spaced[ends[i] - sizes[i]:ends[i]])
+    return crc, sizes.astype(np.uint32)
 
 
 def joined(left: np.ndarray, right: np.ndarray, right_bytes: np.ndarray) -> np.ndarray:
@@ -148,6 +183,8 @@ class TokenWriter:
         self.folder = folder
         self.buffers = {name: array(code) for name, code in _FIELDS.items()}
         self.files = {name: open(os.path.join(folder, name), "wb") for name in _FIELDS}
+        self.spaced = bytearray()   # the tokens (for "crc" and "size"), each followed by a space
+        self.count = 0
 
     def add(self, lines: Sequence[Sequence[str]], hashes: Sequence[int], length: int, encoded_id: bytes,
             site: int = 0) -> None:
@@ -157,9 +194,10 @@ class TokenWriter:
         b["doc_lines"].append(len(lines))
         b["line_tokens"].extend(map(len, lines))
         b["line_hashes"].extend(hashes)
-        encoded = list(map(str.encode, itertools.chain.from_iterable(lines)))
-        b["crc"].extend(map(zlib.crc32, encoded))
-        b["size"].extend(map(len, encoded))
+        if lines:   # (tokens hold no space)
+            self.spaced += " ".join(itertools.chain.from_iterable(lines)).encode("utf-8")
+            self.spaced += b" "
+            self.count += sum(b["line_tokens"][-len(lines):])
         b["lengths"].append(length)
         b["ids"].frombytes(encoded_id)
         b["id_sizes"].append(len(encoded_id))
@@ -167,10 +205,15 @@ class TokenWriter:
         b["titles"].frombytes(title)
         b["title_sizes"].append(len(title))
         b["sites"].append(site)
-        if len(b["crc"]) >= _FLUSH:
+        if self.count >= _FLUSH:
             self.flush()
 
     def flush(self) -> None:
+        crc, size = token_crcs(self.spaced)
+        self.buffers["crc"].frombytes(crc.tobytes())
+        self.buffers["size"].frombytes(size.tobytes())
+        self.spaced.clear()
+        self.count = 0
         for name, buffer in self.buffers.items():
             buffer.tofile(self.files[name])
             del buffer[:]
