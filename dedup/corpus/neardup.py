@@ -33,16 +33,25 @@ class Sketch(NamedTuple):
     Attributes:
         shingles: sorted unique hashes of its word 3-grams (for MinHash and Jaccard).
         pairs: sorted unique hashes of its word pairs.
-        prose: the pair hashes of each of its own prose lines (lines of `PROSE_TOKENS`
-            words or more), to see how much prose of its own a document has.
-        furniture: the same for its prose lines that other documents print too
-            (teasers, a site's blurbs, or lines of its own copies).
+        line_pairs: the pair hashes of its prose lines (lines of `PROSE_TOKENS` words
+            or more), one line after another: first its own prose, to see how much
+            prose of its own a document has, then its furniture, the prose lines
+            that other documents print too (teasers, a site's blurbs, or lines of its
+            own copies).
+        line_ends: where each line of `line_pairs` ends.
+        own_lines: how many of those lines are its own prose.
     """
 
     shingles: np.ndarray
     pairs: np.ndarray
-    prose: Tuple[np.ndarray, ...]
-    furniture: Tuple[np.ndarray, ...] = ()
+    line_pairs: np.ndarray
+    line_ends: np.ndarray
+    own_lines: int
+
+
+def _line_sizes(line_ends: np.ndarray) -> np.ndarray:
+    """Word pairs of each prose line, from where each ends (`Sketch.line_ends`)."""
+    return np.diff(line_ends, prepend=0)
 
 
 def sketch(lines: Iterable[Tuple[Sequence[str], bool]]) -> Sketch:
@@ -60,18 +69,22 @@ def sketch(lines: Iterable[Tuple[Sequence[str], bool]]) -> Sketch:
     else:
         grams = {" ".join(toks[i:i + SHINGLE_TOKENS]) for i in range(len(toks) - SHINGLE_TOKENS + 1)}
     pairs = {" ".join(p) for p in zip(toks, toks[1:])}
+    lines_ = prose + furniture
     return Sketch(np.unique(hash_shingles(list(grams))), np.unique(hash_shingles(list(pairs))),
-                  tuple(prose), tuple(furniture))
+                  np.concatenate(lines_) if lines_ else np.zeros(0, dtype=np.uint32),
+                  np.cumsum([len(line) for line in lines_], dtype=np.int64), len(prose))
 
 
 class StoredSketch(NamedTuple):
     """A `Sketch` before it is known which lines are shared with other documents:
-    every prose line with the hash of its key (`prose_keys`), so that the lines found
-    in other documents can be left out later (`own_sketch`)."""
+    every prose line (`line_pairs`, `line_ends`) with the hash of its key
+    (`prose_keys`), so that the lines found in other documents can be told apart later
+    (`own_sketch`)."""
 
     shingles: np.ndarray
     pairs: np.ndarray
-    prose: Tuple[np.ndarray, ...]
+    line_pairs: np.ndarray
+    line_ends: np.ndarray
     prose_keys: np.ndarray
 
 
@@ -80,18 +93,21 @@ def stored_sketch(lines: Iterable[Tuple[Sequence[str], int]]) -> StoredSketch:
     lines = list(lines)
     whole = sketch((toks, True) for toks, _ in lines)
     keys = [hashed for toks, hashed in lines if len(toks) >= PROSE_TOKENS]
-    return StoredSketch(whole.shingles, whole.pairs, whole.prose, np.array(keys, dtype=np.uint64))
+    return StoredSketch(whole.shingles, whole.pairs, whole.line_pairs, whole.line_ends,
+                        np.array(keys, dtype=np.uint64))
 
 
 def own_sketch(stored: StoredSketch, common: np.ndarray) -> Sketch:
     """The `Sketch` of a stored one, its prose lines found in `common` (sorted line
     hashes of lines in several documents) not counted as its own."""
-    where = np.searchsorted(common, stored.prose_keys)
-    shared = common[np.minimum(where, len(common) - 1)] == stored.prose_keys if len(common) else \
-        np.zeros(len(stored.prose_keys), dtype=bool)
-    return Sketch(stored.shingles, stored.pairs,
-                  tuple(line for line, out in zip(stored.prose, shared) if not out),
-                  tuple(line for line, out in zip(stored.prose, shared) if out))
+    shared = members(stored.prose_keys, common)
+    if not shared.any():
+        return Sketch(stored.shingles, stored.pairs, stored.line_pairs, stored.line_ends, len(shared))
+    sizes = _line_sizes(stored.line_ends)   # (a stable sort puts the own lines first, in their order)
+    lines = np.argsort(shared, kind="stable")
+    pairs = np.argsort(np.repeat(shared, sizes), kind="stable")
+    return Sketch(stored.shingles, stored.pairs, stored.line_pairs[pairs], np.cumsum(sizes[lines]),
+                  len(shared) - int(np.count_nonzero(shared)))
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -108,14 +124,14 @@ def members(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
     return sorted_unique[np.minimum(where, len(sorted_unique) - 1)] == values
 
 
-def _lines_found(lines: Sequence[np.ndarray], other: Sketch) -> Tuple[np.ndarray, np.ndarray]:
-    """Words of each line (given as its pair hashes), and whether `other` has the line."""
-    if not lines:
+def _lines_found(document: Sketch, other: Sketch) -> Tuple[np.ndarray, np.ndarray]:
+    """Words of each prose line of `document`, and whether `other` has the line."""
+    ends = document.line_ends
+    if not len(ends):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
-    pairs = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    found = np.zeros(int(pairs.sum()) + 1, dtype=np.int64)
-    np.cumsum(members(np.concatenate(lines), other.pairs), out=found[1:])
-    ends = np.cumsum(pairs)
+    found = np.zeros(len(document.line_pairs) + 1, dtype=np.int64)
+    np.cumsum(members(document.line_pairs, other.pairs), out=found[1:])
+    pairs = _line_sizes(ends)
     shared = found[ends] - found[ends - pairs]
     return pairs + 1, shared >= LINE_SHARED * pairs
 
@@ -133,11 +149,11 @@ def covered(document: Sketch, other: Sketch, config: Config) -> bool:
     hold `SHORT_PAGE_HELD` of all its word pairs: two short pages of a site share
     header and footer but not their lists.
     """
-    words, found = _lines_found(document.prose + document.furniture, other)
+    words, found = _lines_found(document, other)
     if int(words.sum()) < config.near_dup_own_words and len(document.pairs) and \
             np.count_nonzero(members(document.pairs, other.pairs)) < SHORT_PAGE_HELD * len(document.pairs):
         return False
-    own_words, own_found = words[:len(document.prose)], found[:len(document.prose)]
+    own_words, own_found = words[:document.own_lines], found[:document.own_lines]
     own = int(own_words[~own_found].sum())
     if own > config.near_dup_own_words or own > config.near_dup_own_share * int(own_words.sum()):
         return False

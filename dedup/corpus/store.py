@@ -76,10 +76,10 @@ class Folder:
         s0, s1 = a["shingle_offsets"][row:row + 2].tolist()
         p0, p1 = a["pair_offsets"][row:row + 2].tolist()
         l0, l1 = a["prose_offsets"][row:row + 2].tolist()
-        bounds = a["prose_line_offsets"][l0:l1 + 1].tolist()
-        prose_all, pairs = a["prose"], a["pairs"][p0:p1]
-        prose = tuple(pairs[prose_all[b0:b1]] for b0, b1 in zip(bounds[:-1], bounds[1:]))
-        return StoredSketch(a["shingles"][s0:s1], pairs, prose, a["prose_keys"][l0:l1])
+        bounds = a["prose_line_offsets"][l0:l1 + 1]
+        pairs = a["pairs"][p0:p1]
+        return StoredSketch(a["shingles"][s0:s1], pairs, pairs[a["prose"][bounds[0]:bounds[-1]]],
+                            (bounds[1:] - bounds[0]).astype(np.int64), a["prose_keys"][l0:l1])
 
     def length(self, row: int) -> int:
         return int(self.arrays["lengths"][row])
