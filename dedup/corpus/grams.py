@@ -192,12 +192,13 @@ class TokenWriter:
         site), its text length, id (`store.encode_id`) and site salt (`corpus.sites`)."""
         b = self.buffers
         b["doc_lines"].append(len(lines))
-        b["line_tokens"].extend(map(len, lines))
+        sizes = list(map(len, lines))
+        b["line_tokens"].extend(sizes)
         b["line_hashes"].extend(hashes)
         if lines:   # (tokens hold no space)
             self.spaced += " ".join(itertools.chain.from_iterable(lines)).encode("utf-8")
             self.spaced += b" "
-            self.count += sum(b["line_tokens"][-len(lines):])
+            self.count += sum(sizes)
         b["lengths"].append(length)
         b["ids"].frombytes(encoded_id)
         b["id_sizes"].append(len(encoded_id))
