@@ -51,7 +51,9 @@ class Sketch(NamedTuple):
 
 def _line_sizes(line_ends: np.ndarray) -> np.ndarray:
     """Word pairs of each prose line, from where each ends (`Sketch.line_ends`)."""
-    return np.diff(line_ends, prepend=0)
+    sizes = line_ends.copy()   # (`np.diff` with `prepend` costs ten times more)
+    sizes[1:] -= line_ends[:-1]
+    return sizes
 
 
 def sketch(lines: Iterable[Tuple[Sequence[str], bool]]) -> Sketch:
