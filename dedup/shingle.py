@@ -38,19 +38,21 @@ _HIGH = re.compile("[\u0e00-\U0010ffff]+")
 _LETTERS = regex.compile(r"[\p{L}\p{N}\p{M}]+")
 # Blocks where the standard library's `re` tokenises like `_LETTERS` (its `[^\W_]` is
 # `str.isalnum()`, the same letters and numbers) and nothing is a combining mark, a wide
-# character or a digit other than 0-9: Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic,
-# Georgian, Ethiopic and Hangul letters, punctuation, symbols and emoji. Most non-ASCII
-# text (curly quotes, dashes, accented letters, the words of those scripts) lies within
-# them and is tokenised by `re`, several times faster than the Unicode property classes
-# of `regex`. The characters of these blocks that `re` and `regex` class apart (a
-# combining mark such as an Arabic vowel sign, a digit other than 0-9, a character
-# assigned in a newer Unicode than one of them knows) send their line the slow way, see
-# `_outside_fast_blocks`.
-FAST_BLOCKS = ((0x0000, 0x02FF), (0x0370, 0x0482), (0x048A, 0x06FF), (0x0750, 0x077F), (0x10A0, 0x137F),
-               (0x1E00, 0x1FFF), (0x2000, 0x20CF), (0x2100, 0x27BF), (0x2900, 0x2BFF), (0x3130, 0x318F),
-               (0xAC00, 0xD7AF), (0x1F000, 0x1F1FF), (0x1F201, 0x1FAFF))
+# character or a digit other than 0-9: Latin, Greek and Cyrillic letters, punctuation,
+# symbols and emoji. Most non-ASCII text (curly quotes, dashes, accented letters) lies
+# within them and is tokenised by `re`, several times faster than the Unicode property
+# classes of `regex`. The words of more scripts (Armenian, Hebrew, Arabic, Georgian,
+# Ethiopic, Hangul) go the same way; the test for their blocks takes longer to make and
+# is made only when a line falls outside the first ones. The characters of these blocks
+# that `re` and `regex` class apart (a combining mark such as an Arabic vowel sign, a
+# digit other than 0-9, a character assigned in a newer Unicode than one of them knows)
+# send their line the slow way, see `_outside_blocks`.
+FAST_BLOCKS = ((0x0000, 0x02FF), (0x0370, 0x0482), (0x048A, 0x052F), (0x1E00, 0x1FFF), (0x2000, 0x20CF),
+               (0x2100, 0x27BF), (0x2900, 0x2BFF), (0x1F000, 0x1F1FF), (0x1F201, 0x1FAFF))
+MORE_FAST_BLOCKS = ((0x0530, 0x06FF), (0x0750, 0x077F), (0x10A0, 0x137F), (0x3130, 0x318F), (0xAC00, 0xD7AF))
 _FAST_LETTERS = re.compile(r"[^\W_]+")
-_outside_fast: Optional["re.Pattern[str]"] = None
+_outside_fast: Optional["re.Pattern[str]"] = None   # a character outside `FAST_BLOCKS`
+_outside_more: Optional["re.Pattern[str]"] = None   # ... outside those and `MORE_FAST_BLOCKS`
 SHINGLE_SIZE = 2
 _RUN_OF_HITS = re.compile(b"\x01+")
 
@@ -65,34 +67,40 @@ def tokens(text: str, fold_digits: bool = True) -> List[str]:
     text = unicodedata.normalize("NFKC", text).casefold()
     if "'" in text or "’" in text:
         text = _CLITIC_SPACE.sub("", text)
-    if (_outside_fast or _outside_fast_blocks()).search(text) is None:
+    if (_outside_fast or _outside_blocks(FAST_BLOCKS)).search(text) is None or \
+            (_outside_more or _outside_blocks(FAST_BLOCKS + MORE_FAST_BLOCKS)).search(text) is None:
         return _FAST_LETTERS.findall(_ASCII_DIGIT.sub("0", text) if fold_digits else text)
     return _TOKEN.findall(_DIGIT.sub("0", text) if fold_digits else text)
 
 
-def fast_characters() -> str:
-    """Every character of `FAST_BLOCKS`."""
-    return "".join(chain.from_iterable(map(chr, range(low, high + 1)) for low, high in FAST_BLOCKS))
+def fast_characters(blocks: Sequence[Tuple[int, int]] = FAST_BLOCKS + MORE_FAST_BLOCKS) -> str:
+    """Every character of `blocks` (all that `re` may tokenise)."""
+    return "".join(chain.from_iterable(map(chr, range(low, high + 1)) for low, high in blocks))
 
 
-def _outside_fast_blocks() -> "re.Pattern[str]":
-    """The pattern of a character that `re` may not tokenise: one outside `FAST_BLOCKS`,
-    or one inside that the installed `re` and `regex` class apart. Made on first use
-    (about 10 ms), so that ASCII input never pays for it."""
-    global _outside_fast
-    chars = fast_characters()
+def _outside_blocks(blocks: Sequence[Tuple[int, int]]) -> "re.Pattern[str]":
+    """The pattern of a character that `re` may not tokenise: one outside `blocks`
+    (`FAST_BLOCKS`, or those and `MORE_FAST_BLOCKS`), or one inside that the installed
+    `re` and `regex` class apart. Made on first use (about 3 ms, or 10 ms with the
+    Hangul syllables), so that ASCII input never pays for it."""
+    global _outside_fast, _outside_more
+    chars = fast_characters(blocks)
     apart = set(_FAST_LETTERS.sub("", chars)) ^ set(_LETTERS.sub("", chars))   # what is no letter
     apart |= set(_WIDE_CHAR.findall(chars)) | set(_DIGIT.findall(chars)) - set("0123456789")
     # One class of what is fast (the blocks with holes at `apart`), which `re` tests in
     # one step per character: an alternative `|[apart]` would take it three times as long.
-    inside = []
-    for low, high in FAST_BLOCKS:
-        for hole in sorted(c for c in map(ord, apart) if low <= c <= high) + [high + 1]:
+    inside, holes = [], sorted(map(ord, apart))
+    for low, high in blocks:
+        for hole in [c for c in holes if low <= c <= high] + [high + 1]:
             if low < hole:
                 inside.append(re.escape(chr(low)) + "-" + re.escape(chr(hole - 1)))
             low = hole + 1
-    _outside_fast = re.compile("[^%s]" % "".join(inside))
-    return _outside_fast
+    pattern = re.compile("[^%s]" % "".join(inside))
+    if blocks == FAST_BLOCKS:
+        _outside_fast = pattern
+    else:
+        _outside_more = pattern
+    return pattern
 
 
 def folded(toks: List[str]) -> List[str]:
